@@ -1,0 +1,237 @@
+// Strict JSON for request bodies: the contract wants malformed JSON, invalid
+// UTF-8, duplicate keys, unknown fields and wrong types refused with the
+// offending field named. Boost.JSON parses (and checks UTF-8); this adds the
+// duplicate-key pass and a Boost.Describe-driven mapping that is strict.
+#pragma once
+
+#include <aigallery/error.hpp>
+
+#include <boost/describe/members.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_set>
+#include <vector>
+
+namespace aigallery::detail {
+
+[[noreturn]] inline void field_error(std::string const& path, std::string const& what) {
+    throw gallery_error(errc::bad_request,
+                        (path.empty() ? std::string("body") : "field '" + path + "'") + ": " + what);
+}
+
+// A basic_parser handler that builds nothing and only remembers the keys of
+// each open object, to find a repeated one.
+class duplicate_key_finder {
+public:
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    std::string duplicate;  // the repeated key, once found
+
+    using ec_t = boost::system::error_code;
+    using sv = boost::json::string_view;
+    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_end(ec_t&) { return true; }
+    bool on_object_begin(ec_t&) {
+        frames_.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, ec_t&) {
+        frames_.pop_back();
+        return true;
+    }
+    bool on_array_begin(ec_t&) { return true; }
+    bool on_array_end(std::size_t, ec_t&) { return true; }
+    bool on_key_part(sv s, std::size_t, ec_t&) {
+        key_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(sv s, std::size_t, ec_t& ec) {
+        key_.append(s.data(), s.size());
+        if (!frames_.back().insert(key_).second) {
+            duplicate = key_;
+            ec = make_error_code(boost::system::errc::invalid_argument);
+            return false;
+        }
+        key_.clear();
+        return true;
+    }
+    bool on_string_part(sv, std::size_t, ec_t&) { return true; }
+    bool on_string(sv, std::size_t, ec_t&) { return true; }
+    bool on_number_part(sv, ec_t&) { return true; }
+    bool on_int64(std::int64_t, sv, ec_t&) { return true; }
+    bool on_uint64(std::uint64_t, sv, ec_t&) { return true; }
+    bool on_double(double, sv, ec_t&) { return true; }
+    bool on_bool(bool, ec_t&) { return true; }
+    bool on_null(ec_t&) { return true; }
+    bool on_comment_part(sv, ec_t&) { return true; }
+    bool on_comment(sv, ec_t&) { return true; }
+
+private:
+    std::vector<std::unordered_set<std::string>> frames_;
+    std::string key_;
+};
+
+/// Parses a whole body strictly; throws ModelArts.4001 saying what is wrong
+/// and where.
+inline boost::json::value parse_strict(std::string_view text) {
+    boost::json::parse_options opt;
+    opt.max_depth = 64;
+    boost::json::basic_parser<duplicate_key_finder> p(opt);
+    boost::system::error_code ec;
+    std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+    if (ec) {
+        if (!p.handler().duplicate.empty())
+            field_error(p.handler().duplicate, "appears more than once");
+        field_error({}, "malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
+    }
+    auto v = boost::json::parse(text, ec, {}, opt);
+    if (ec) field_error({}, "malformed JSON: " + ec.message());  // e.g. an empty body
+    return v;
+}
+
+inline std::string join_path(std::string const& base, std::string_view name) {
+    return base.empty() ? std::string(name) : base + "." + std::string(name);
+}
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+concept described = boost::describe::has_describe_members<T>::value;
+
+// ---- reading: json -> C++, strict ------------------------------------------
+
+inline void read(boost::json::value const& v, std::string& out, std::string const& path) {
+    auto s = v.if_string();
+    if (!s) field_error(path, "expected a string");
+    out.assign(s->data(), s->size());
+}
+
+inline void read(boost::json::value const& v, bool& out, std::string const& path) {
+    auto b = v.if_bool();
+    if (!b) field_error(path, "expected true or false");
+    out = *b;
+}
+
+template <class I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+void read(boost::json::value const& v, I& out, std::string const& path) {
+    bool ok = false;
+    if (auto p = v.if_int64()) {
+        if constexpr (std::is_signed_v<I>)
+            ok = *p >= std::numeric_limits<I>::min() && *p <= std::numeric_limits<I>::max();
+        else
+            ok = *p >= 0 && static_cast<std::uint64_t>(*p) <= std::numeric_limits<I>::max();
+        if (ok) out = static_cast<I>(*p);
+    } else if (auto u = v.if_uint64()) {
+        ok = *u <= static_cast<std::uint64_t>(std::numeric_limits<I>::max());
+        if (ok) out = static_cast<I>(*u);
+    } else if (v.is_double()) {
+        field_error(path, "expected an integer");
+    } else {
+        field_error(path, "expected an integer");
+    }
+    if (!ok) field_error(path, "integer out of range");
+}
+
+inline void read(boost::json::value const& v, boost::json::object& out, std::string const& path) {
+    auto o = v.if_object();
+    if (!o) field_error(path, "expected an object");
+    out = *o;
+}
+
+inline void read(boost::json::value const& v, boost::json::value& out, std::string const&) {
+    out = v;
+}
+
+template <class T>
+void read(boost::json::value const& v, std::vector<T>& out, std::string const& path);
+template <described T>
+void read(boost::json::value const& v, T& out, std::string const& path);
+
+template <class T>
+void read(boost::json::value const& v, std::optional<T>& out, std::string const& path) {
+    out.emplace();
+    read(v, *out, path);
+}
+
+template <class T>
+void read(boost::json::value const& v, std::vector<T>& out, std::string const& path) {
+    auto a = v.if_array();
+    if (!a) field_error(path, "expected an array");
+    out.clear();
+    out.reserve(a->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        out.emplace_back();
+        read((*a)[i], out.back(), path + "[" + std::to_string(i) + "]");
+    }
+}
+
+template <described T>
+void read(boost::json::value const& v, T& out, std::string const& path) {
+    using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    auto o = v.if_object();
+    if (!o) field_error(path, "expected an object");
+    for (auto const& kv : *o) {
+        bool known = false;
+        boost::mp11::mp_for_each<members>([&](auto d) { known = known || kv.key() == d.name; });
+        if (!known) field_error(join_path(path, kv.key()), "unknown field");
+    }
+    boost::mp11::mp_for_each<members>([&](auto d) {
+        auto& member = out.*d.pointer;
+        using M = std::remove_cvref_t<decltype(member)>;
+        if (auto it = o->find(d.name); it != o->end())
+            read(it->value(), member, join_path(path, d.name));
+        else if constexpr (!is_optional<M>::value)
+            field_error(join_path(path, d.name), "is required");
+    });
+}
+
+// ---- writing: C++ -> json ------------------------------------------------------
+
+template <described T>
+void write(boost::json::value& jv, T const& in) {
+    using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    auto& o = jv.emplace_object();
+    boost::mp11::mp_for_each<members>([&](auto d) {
+        auto const& member = in.*d.pointer;
+        using M = std::remove_cvref_t<decltype(member)>;
+        if constexpr (is_optional<M>::value) {
+            if (member) o[d.name] = boost::json::value_from(*member, o.storage());
+        } else {
+            o[d.name] = boost::json::value_from(member, o.storage());
+        }
+    });
+}
+
+}  // namespace aigallery::detail
+
+// Hooks a described struct of namespace NS into Boost.JSON's value_from and
+// value_to through the strict mapping above.
+#define AIGALLERY_JSON_MAPPING_FOR_NAMESPACE                                              \
+    template <::aigallery::detail::described T>                                           \
+    void tag_invoke(::boost::json::value_from_tag, ::boost::json::value& jv, T const& t) { \
+        ::aigallery::detail::write(jv, t);                                                \
+    }                                                                                     \
+    template <::aigallery::detail::described T>                                           \
+    T tag_invoke(::boost::json::value_to_tag<T>, ::boost::json::value const& jv) {        \
+        T t{};                                                                            \
+        ::aigallery::detail::read(jv, t, std::string());                                  \
+        return t;                                                                         \
+    }
