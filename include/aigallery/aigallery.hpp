@@ -1,9 +1,21 @@
 // Everything a client needs.
 #pragma once
 
+#include <aigallery/beast_transport.hpp>
+#include <aigallery/client.hpp>
 #include <aigallery/error.hpp>
 #include <aigallery/http.hpp>
+#include <aigallery/release_plan.hpp>
+#include <aigallery/retry.hpp>
 #include <aigallery/validation.hpp>
 #include <aigallery/version.hpp>
 #include <aigallery/visibility.hpp>
 #include <aigallery/wire.hpp>
+#include <aigallery/workflow.hpp>
+
+namespace aigallery {
+
+/// The client over real HTTP.
+using client = basic_client<beast_transport>;
+
+}  // namespace aigallery

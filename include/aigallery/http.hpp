@@ -11,6 +11,8 @@
 
 namespace aigallery {
 
+namespace http = boost::beast::http;
+
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 

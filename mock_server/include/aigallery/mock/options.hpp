@@ -13,14 +13,14 @@ struct server_options {
     unsigned short port = 0;  // 0: a free port, chosen by the system
     /// Seed for every id, token and request id, so that tests can compare
     /// whole responses; absent: random.
-    std::optional<std::uint64_t> seed;
+    std::optional<std::uint64_t> seed{};
     /// A clock that never moves, for reproducible timestamps; absent: real time.
-    std::optional<std::chrono::system_clock::time_point> fixed_time;
+    std::optional<std::chrono::system_clock::time_point> fixed_time{};
     /// When set, the control API (/__mock) requires it in X-Mock-Control-Token
     /// and then also answers peers that are not on loopback.
-    std::string control_token;
+    std::string control_token{};
     /// With a path, POST /__mock/state/save writes the state there atomically.
-    std::string state_file;
+    std::string state_file{};
     unsigned threads = 1;
 };
 

@@ -1,0 +1,320 @@
+// The real transport: HTTP/1.1 over one kept-alive TCP connection, with
+// Boost.Beast. Synchronous by design: the client above it is synchronous, and
+// a private io_context gives every operation a deadline.
+#pragma once
+
+#include <aigallery/http.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/system/result.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace aigallery {
+
+struct beast_transport_options {
+    /// Name resolution plus TCP connect (resolution itself is bounded by the
+    /// system resolver, which cannot be cancelled).
+    std::chrono::milliseconds connect_timeout{5000};
+    /// Writing the request plus reading the whole response.
+    std::chrono::milliseconds request_timeout{30000};
+    /// Sent unless the request already has a User-Agent.
+    std::string user_agent = "aigallery-cpp/0.1";
+};
+
+/// HTTP/1.1 over TCP, one connection kept alive across calls and reopened
+/// when the server has closed it. Satisfies `aigallery::transport`.
+///
+/// Thread-compatible: use one transport per thread (or lock around `send`).
+/// Movable, not copyable; a moved-from transport may only be assigned to or
+/// destroyed.
+class beast_transport {
+public:
+    /// `base_url` is "http://host[:port][/path]"; the path (if any) is put in
+    /// front of every request target. Throws std::invalid_argument naming the
+    /// URL when it is not of that form. TLS ("https") is not supported yet.
+    explicit beast_transport(std::string_view base_url, beast_transport_options options = {})
+        : options_(std::move(options)) {
+        parse_base_url(base_url);
+        state_ = std::make_unique<state>();
+    }
+
+    beast_transport(beast_transport&&) noexcept = default;
+    beast_transport& operator=(beast_transport&&) noexcept = default;
+    beast_transport(beast_transport const&) = delete;
+    beast_transport& operator=(beast_transport const&) = delete;
+    ~beast_transport() = default;
+
+    /// Sends `req` (adding Host, User-Agent and Content-Length) and reads the
+    /// response. The error is a failure to get any response: refused, reset,
+    /// timed out (`boost::beast::error::timeout`).
+    ///
+    /// A kept-alive connection that the server has closed meanwhile is
+    /// reopened before sending. When a reused connection fails before any
+    /// byte of the response arrives, the request is sent once more on a new
+    /// connection if it cannot have been carried out (the write failed) or
+    /// is safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, or it carries an
+    /// Idempotency-Key); otherwise the error is returned, so a POST is never
+    /// carried out twice behind the caller's back.
+    boost::system::result<http_response> send(http_request const& req) {
+        namespace http = boost::beast::http;
+        if (!state_)
+            return make_error_code(boost::asio::error::not_connected);
+
+        http_request r = req;
+        if (!base_path_.empty())
+            r.target(base_path_ + std::string(req.target()));
+        r.set(http::field::host, host_header_);
+        if (r.find(http::field::user_agent) == r.end() && !options_.user_agent.empty()) {
+            r.set(http::field::user_agent, options_.user_agent);
+        }
+        if (r.version() == 0)
+            r.version(11);
+        // Without framing the server would not see the body at all.
+        if (!r.has_content_length() && !r.chunked())
+            r.prepare_payload();
+
+        if (state_->connected && peer_has_closed())
+            close();
+        bool const reused = state_->connected;
+        if (!reused) {
+            if (auto ec = connect())
+                return ec;
+        }
+
+        exchange_result first = exchange(r);
+        if (!first.ec)
+            return std::move(first.response);
+        close();
+        if (!reused || first.got_response_bytes || first.ec == boost::beast::error::timeout) {
+            return first.ec;
+        }
+        if (!first.write_failed && !(is_stale_connection_error(first.ec) && replayable(r))) {
+            return first.ec;
+        }
+        if (auto ec = connect())
+            return ec;
+        exchange_result second = exchange(r);
+        if (second.ec) {
+            close();
+            return second.ec;
+        }
+        return std::move(second.response);
+    }
+
+    /// Closes the kept-alive connection, if any; the next `send` opens one.
+    void close() noexcept {
+        if (!state_)
+            return;
+        boost::system::error_code ignored;
+        auto& socket = state_->stream.socket();
+        if (socket.is_open())
+            socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        state_->stream.close();
+        state_->buffer.clear();
+        state_->connected = false;
+    }
+
+    /// The host (without brackets), the port and the path prefix of the base URL.
+    std::string const& host() const noexcept { return host_; }
+    std::string const& port() const noexcept { return port_; }
+    std::string const& base_path() const noexcept { return base_path_; }
+    beast_transport_options const& options() const noexcept { return options_; }
+
+private:
+    // Behind a pointer so that the transport can move (io_context cannot).
+    struct state {
+        boost::asio::io_context ioc{1};
+        boost::beast::tcp_stream stream{ioc};
+        boost::beast::flat_buffer buffer;
+        bool connected = false;
+    };
+
+    struct exchange_result {
+        boost::system::error_code ec;
+        http_response response;
+        bool write_failed = false;
+        bool got_response_bytes = false;
+    };
+
+    [[noreturn]] static void bad_url(std::string_view url, std::string_view why) {
+        throw std::invalid_argument("aigallery::beast_transport: invalid base URL '" +
+                                    std::string(url) + "': " + std::string(why));
+    }
+
+    void parse_base_url(std::string_view url) {
+        namespace urls = boost::urls;
+        auto parsed = urls::parse_uri(url);
+        if (!parsed)
+            bad_url(url, "not an absolute URL");
+        urls::url_view const& u = *parsed;
+        // TLS would add an ssl_stream next to tcp_stream, chosen here.
+        if (u.scheme_id() == urls::scheme::https)
+            bad_url(url, "https is not supported yet");
+        if (u.scheme_id() != urls::scheme::http)
+            bad_url(url, "the scheme must be http");
+        if (!u.has_authority() || u.encoded_host().empty())
+            bad_url(url, "no host");
+        if (u.has_userinfo())
+            bad_url(url, "credentials in the URL are not supported");
+        if (u.has_query() || u.has_fragment())
+            bad_url(url, "a query or fragment is not allowed");
+        if (u.host_type() == urls::host_type::ipvfuture)
+            bad_url(url, "unsupported host");
+
+        host_ = u.host_address();
+        port_ = "80";
+        if (u.has_port() && !u.port().empty()) {
+            std::string_view p = u.port();
+            unsigned value = 0;
+            auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+            if (ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535) {
+                bad_url(url, "bad port");
+            }
+            port_ = std::to_string(value);
+        }
+        host_header_ = std::string(u.encoded_host()) + ":" + port_;
+        base_path_ = u.encoded_path();
+        while (!base_path_.empty() && base_path_.back() == '/')
+            base_path_.pop_back();
+    }
+
+    static bool replayable(http_request const& r) {
+        using boost::beast::http::verb;
+        switch (r.method()) {
+            case verb::get:
+            case verb::head:
+            case verb::options:
+            case verb::put:
+            case verb::delete_:
+                return true;
+            default:
+                return r.find("Idempotency-Key") != r.end();
+        }
+    }
+
+    static bool is_stale_connection_error(boost::system::error_code const& ec) {
+        namespace net = boost::asio;
+        return ec == boost::beast::http::error::end_of_stream || ec == net::error::eof ||
+               ec == net::error::connection_reset || ec == net::error::connection_aborted ||
+               ec == net::error::broken_pipe;
+    }
+
+    // An idle kept-alive connection that the server closed has its EOF (or
+    // RST) already queued: a non-blocking peek finds it without waiting.
+    bool peer_has_closed() {
+        auto& socket = state_->stream.socket();
+        if (!socket.is_open())
+            return true;
+        if (state_->buffer.size() > 0)
+            return true;  // bytes nobody asked for: not trustworthy
+        boost::system::error_code ec;
+        socket.non_blocking(true, ec);
+        if (ec)
+            return true;
+        char byte;
+        socket.receive(boost::asio::buffer(&byte, 1), boost::asio::socket_base::message_peek, ec);
+        bool const alive = ec == boost::asio::error::would_block;
+        boost::system::error_code ignored;
+        socket.non_blocking(false, ignored);
+        return !alive;
+    }
+
+    // Runs the private io_context until the operation started by `start` has
+    // completed; tcp_stream's expiry bounds the wait.
+    template <class Start>
+    void run(Start&& start) {
+        state_->ioc.restart();
+        std::forward<Start>(start)();
+        state_->ioc.run();
+    }
+
+    boost::system::error_code connect() {
+        namespace net = boost::asio;
+        using tcp = net::ip::tcp;
+        tcp::resolver resolver(state_->ioc);
+        boost::system::error_code ec;
+        auto endpoints = resolver.resolve(host_, port_, tcp::resolver::numeric_service, ec);
+        if (ec)
+            return ec;
+
+        state_->buffer.clear();
+        state_->stream.expires_after(options_.connect_timeout);
+        run([&] {
+            state_->stream.async_connect(
+                endpoints, [&](boost::system::error_code e, tcp::endpoint const&) { ec = e; });
+        });
+        if (ec) {
+            state_->stream.close();
+            return ec;
+        }
+        state_->stream.expires_never();
+        state_->stream.socket().set_option(tcp::no_delay(true), ec);
+        state_->connected = true;
+        return {};
+    }
+
+    exchange_result exchange(http_request& r) {
+        namespace http = boost::beast::http;
+        exchange_result out;
+        state_->stream.expires_after(options_.request_timeout);
+
+        run([&] {
+            http::async_write(state_->stream, r,
+                              [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+        });
+        if (out.ec) {
+            out.write_failed = true;
+            return out;
+        }
+
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(boost::none);  // state exports can be large; the deadline bounds it
+        if (r.method() == http::verb::head)
+            parser.skip(true);
+        run([&] {
+            http::async_read(state_->stream, state_->buffer, parser,
+                             [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+        });
+        out.got_response_bytes = parser.got_some();
+        if (out.ec)
+            return out;
+
+        state_->stream.expires_never();
+        out.response = parser.release();
+        if (!out.response.keep_alive())
+            close();
+        return out;
+    }
+
+    beast_transport_options options_;
+    std::string host_;
+    std::string port_;
+    std::string host_header_;
+    std::string base_path_;
+    std::unique_ptr<state> state_;
+};
+
+static_assert(transport<beast_transport>);
+
+}  // namespace aigallery

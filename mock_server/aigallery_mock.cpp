@@ -1,0 +1,192 @@
+// aigallery-mock: the mock AI Gallery as a standalone process, for clients in
+// other languages and for trying the API with curl.
+#include <aigallery/mock/server.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr int exit_usage = 2;
+
+constexpr std::string_view usage = R"(usage: aigallery-mock [options]
+
+Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
+
+  --host H             address to listen on (default 127.0.0.1)
+  --port N             port to listen on (default 0: a free port, printed)
+  --account NAME       create an account at start and print its token (repeatable)
+  --state FILE         load the state from FILE if it exists; save it there on exit
+                       and on POST /__mock/state/save
+  --threads N          serving threads (default 1)
+  --seed N             seed for ids and tokens, for reproducible runs
+  --control-token T    require T in X-Mock-Control-Token on /__mock (and then
+                       answer peers that are not on loopback)
+  --help               this text
+
+Prints "account NAME domain_id=... token=..." for each --account, then
+"listening on http://HOST:PORT" once it accepts connections.
+)";
+
+struct usage_error {
+    std::string message;
+};
+
+struct command_line {
+    aigallery::mock::server_options options;
+    std::vector<std::string> accounts;
+    std::string state_file;
+    bool help = false;
+};
+
+template <class Int>
+Int parse_number(std::string_view option, std::string_view text, Int min, Int max) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min ||
+        value > max) {
+        throw usage_error{std::string(option) + ": expected a number from " + std::to_string(min) +
+                          " to " + std::to_string(max) + ", got '" + std::string(text) + "'"};
+    }
+    return static_cast<Int>(value);
+}
+
+command_line parse_command_line(int argc, char** argv) {
+    command_line cl;
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view name = args[i];
+        std::optional<std::string_view> inline_value;
+        if (auto eq = name.find('='); name.starts_with("--") && eq != std::string_view::npos) {
+            inline_value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        auto value = [&]() -> std::string_view {
+            if (inline_value)
+                return *inline_value;
+            if (i + 1 >= args.size())
+                throw usage_error{std::string(name) + ": missing value"};
+            return args[++i];
+        };
+
+        if (name == "--help" || name == "-h") {
+            cl.help = true;
+        } else if (name == "--host") {
+            cl.options.host = value();
+            if (cl.options.host.empty())
+                throw usage_error{"--host: empty"};
+        } else if (name == "--port") {
+            cl.options.port = parse_number<unsigned short>(name, value(), 0, 65535);
+        } else if (name == "--account") {
+            std::string account(value());
+            if (account.empty())
+                throw usage_error{"--account: empty name"};
+            cl.accounts.push_back(std::move(account));
+        } else if (name == "--state") {
+            cl.state_file = value();
+            if (cl.state_file.empty())
+                throw usage_error{"--state: empty file name"};
+        } else if (name == "--threads") {
+            cl.options.threads = parse_number<unsigned>(name, value(), 1, 256);
+        } else if (name == "--seed") {
+            cl.options.seed = parse_number<std::uint64_t>(
+                name, value(), 0, std::numeric_limits<std::uint64_t>::max());
+        } else if (name == "--control-token") {
+            cl.options.control_token = value();
+        } else {
+            throw usage_error{"unknown option '" + std::string(args[i]) + "'"};
+        }
+    }
+    cl.options.state_file = cl.state_file;
+    return cl;
+}
+
+std::optional<std::string> read_file(std::string const& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    command_line cl;
+    try {
+        cl = parse_command_line(argc, argv);
+    } catch (usage_error const& e) {
+        std::cerr << "aigallery-mock: " << e.message << "\n(see --help)\n";
+        return exit_usage;
+    }
+    if (cl.help) {
+        std::cout << usage;
+        return 0;
+    }
+
+    // Blocked before the server's threads exist, so that they inherit the
+    // mask and only sigwait() below sees these signals.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    try {
+        aigallery::mock::server gallery(cl.options);
+
+        if (!cl.state_file.empty()) {
+            if (auto text = read_file(cl.state_file)) {
+                try {
+                    gallery.import_state(boost::json::parse(*text));
+                } catch (std::exception const& e) {
+                    std::cerr << "aigallery-mock: cannot load state from " << cl.state_file << ": "
+                              << e.what() << "\n";
+                    return 1;
+                }
+            }
+        }
+        for (auto const& name : cl.accounts) {
+            auto a = gallery.add_account(name);
+            std::cout << "account " << a.name << " domain_id=" << a.domain_id
+                      << " token=" << a.token << "\n";
+        }
+        std::cout << "listening on " << gallery.url() << std::endl;
+
+        int signal = 0;
+        sigwait(&signals, &signal);
+
+        // Stopped first, so that the saved state has every request carried out.
+        gallery.stop();
+        int status = 0;
+        if (!cl.state_file.empty()) {
+            try {
+                gallery.handler_service().save_state();
+            } catch (std::exception const& e) {
+                std::cerr << "aigallery-mock: cannot save state to " << cl.state_file << ": "
+                          << e.what() << "\n";
+                status = 1;
+            }
+        }
+        return status;
+    } catch (std::exception const& e) {
+        std::cerr << "aigallery-mock: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,410 @@
+// The mock gallery on a real socket: Boost.Beast HTTP/1.1 in front of a
+// `service`. The service decides every answer; this layer only moves bytes,
+// applies the delays and resets the service asks for, and owns the threads.
+#pragma once
+
+#include <aigallery/http.hpp>
+#include <aigallery/mock/options.hpp>
+#include <aigallery/mock/service.hpp>
+#include <aigallery/wire.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+// GCC 12 warns, wrongly, that an Asio coroutine frame is freed with a
+// mismatched operator delete (GCC PR 109224).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace aigallery::mock {
+
+/// The in-process mock gallery: listening and serving on `options().threads`
+/// threads as soon as the constructor returns; stops in its destructor.
+///
+/// Thread-safe, except that `stop()` (and so the destructor) must not be
+/// called from inside a request, i.e. on one of the server's own threads.
+class server {
+public:
+    /// Binds `opts.host:opts.port` (port 0: a free one) and starts serving.
+    /// Throws boost::system::system_error when the address cannot be bound.
+    explicit server(server_options opts = {})
+        : service_(opts), host_(opts.host), acceptor_(boost::asio::make_strand(ioc_)) {
+        namespace net = boost::asio;
+        using tcp = net::ip::tcp;
+
+        tcp::endpoint endpoint = resolve_listen_endpoint(opts.host, opts.port);
+        boost::system::error_code ec;
+        acceptor_.open(endpoint.protocol(), ec);
+        if (!ec)
+            acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+        if (!ec)
+            acceptor_.bind(endpoint, ec);
+        if (!ec)
+            acceptor_.listen(net::socket_base::max_listen_connections, ec);
+        if (ec) {
+            throw boost::system::system_error(ec, "aigallery::mock::server: cannot listen on " +
+                                                      opts.host + ":" + std::to_string(opts.port));
+        }
+        port_ = acceptor_.local_endpoint().port();
+
+        net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached);
+        unsigned const n = opts.threads == 0 ? 1 : opts.threads;
+        threads_.reserve(n);
+        try {
+            for (unsigned i = 0; i < n; ++i)
+                threads_.emplace_back([this] { ioc_.run(); });
+        } catch (...) {
+            // No destructor runs for a half-built object: undo by hand.
+            ioc_.stop();
+            for (auto& t : threads_)
+                t.join();
+            throw;
+        }
+    }
+
+    server(server const&) = delete;
+    server& operator=(server const&) = delete;
+
+    ~server() { stop(); }
+
+    /// "http://127.0.0.1:PORT" (an IPv6 host is bracketed).
+    std::string url() const {
+        bool const v6 = host_.find(':') != std::string::npos;
+        return "http://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+    }
+    unsigned short port() const noexcept { return port_; }
+    std::string host() const { return host_; }
+
+    /// How many TCP connections the server has accepted so far: lets tests
+    /// check that a client really keeps its connection alive.
+    std::uint64_t connections_accepted() const noexcept {
+        return connections_accepted_.load(std::memory_order_relaxed);
+    }
+
+    service& handler_service() noexcept { return service_; }
+    service const& handler_service() const noexcept { return service_; }
+    server_options const& options() const noexcept { return service_.options(); }
+
+    account add_account(std::string const& name) { return service_.add_account(name); }
+    void reset() { service_.reset(); }
+    std::uint64_t add_fault(wire::fault_spec const& fault) { return service_.add_fault(fault); }
+    void clear_faults() { service_.clear_faults(); }
+    std::vector<wire::journal_entry> journal() const { return service_.journal(); }
+    void clear_journal() { service_.clear_journal(); }
+    boost::json::value export_state() const { return service_.export_state(); }
+    void import_state(boost::json::value const& state) { service_.import_state(state); }
+
+    /// Closes the listening socket and every open connection (a request being
+    /// handled finishes, but its answer is dropped), then joins the threads.
+    /// Idempotent; concurrent callers return once the server has stopped.
+    void stop() {
+        std::lock_guard stop_lock(stop_mutex_);
+        if (stopped_)
+            return;
+
+        std::set<std::shared_ptr<connection>> open;
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+            open = connections_;
+        }
+        // Each socket is touched only on its own strand, so closing is posted.
+        boost::asio::post(acceptor_.get_executor(), [this] {
+            boost::system::error_code ignored;
+            acceptor_.close(ignored);
+        });
+        for (auto const& c : open) {
+            boost::asio::post(c->stream.get_executor(), [c] { c->close(); });
+        }
+        open.clear();
+        // With the acceptor and the sockets closed, every coroutine ends and
+        // run() returns on each thread.
+        for (auto& t : threads_)
+            t.join();
+        threads_.clear();
+        stopped_ = true;
+    }
+
+private:
+    using tcp = boost::asio::ip::tcp;
+
+    // Loopback-only control API, huge state documents: the service answers
+    // 413 for /v1 bodies itself; this limit only protects the process.
+    static constexpr std::uint64_t body_limit = 64ull << 20;
+    static constexpr std::uint32_t header_limit = 64u << 10;
+    // How long a refused request's unread body is drained, so that closing
+    // does not turn into a reset that loses the error answer.
+    static constexpr std::chrono::seconds drain_time{2};
+
+    struct connection {
+        explicit connection(tcp::socket socket)
+            : stream(std::move(socket)), delay_timer(stream.get_executor()) {}
+
+        // Runs on the connection's strand only.
+        void close() {
+            boost::system::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream.close();
+            delay_timer.cancel();
+        }
+
+        boost::beast::tcp_stream stream;
+        boost::asio::steady_timer delay_timer;
+    };
+
+    static tcp::endpoint resolve_listen_endpoint(std::string const& host, unsigned short port) {
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(host, ec);
+        if (!ec)
+            return {address, port};
+        // A name such as "localhost": its first address.
+        boost::asio::io_context ioc;
+        tcp::resolver resolver(ioc);
+        auto results = resolver.resolve(host, std::to_string(port), ec);
+        if (ec || results.empty()) {
+            throw boost::system::system_error(
+                ec ? ec : make_error_code(boost::asio::error::host_not_found),
+                "aigallery::mock::server: cannot resolve host '" + host + "'");
+        }
+        return results.begin()->endpoint();
+    }
+
+    static bool is_loopback(boost::asio::ip::address const& a) {
+        if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+            return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6())
+                .is_loopback();
+        }
+        return a.is_loopback();
+    }
+
+    boost::asio::awaitable<void> accept_loop() {
+        namespace net = boost::asio;
+        for (;;) {
+            // Each connection gets its own strand: handlers of one connection
+            // never run concurrently, different connections run in parallel.
+            auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_),
+                                                                net::as_tuple(net::use_awaitable));
+            if (!acceptor_.is_open())
+                co_return;
+            if (ec) {
+                if (ec == net::error::operation_aborted)
+                    co_return;
+                // Out of descriptors and the like: back off instead of spinning.
+                net::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(10));
+                co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+                continue;
+            }
+            connections_accepted_.fetch_add(1, std::memory_order_relaxed);
+            auto c = std::make_shared<connection>(std::move(socket));
+            {
+                std::lock_guard lock(mutex_);
+                if (stopping_)
+                    continue;  // `c` closes its socket on destruction
+                connections_.insert(c);
+            }
+            auto executor = c->stream.get_executor();
+            net::co_spawn(executor, session(std::move(c)), net::detached);
+        }
+    }
+
+    boost::asio::awaitable<void> session(std::shared_ptr<connection> c) {
+        namespace net = boost::asio;
+        namespace beast = boost::beast;
+        namespace http = beast::http;
+
+        struct unregister {
+            server* self;
+            std::shared_ptr<connection> const& c;
+            ~unregister() {
+                std::lock_guard lock(self->mutex_);
+                self->connections_.erase(c);
+            }
+        } const guard{this, c};
+
+        boost::system::error_code ec;
+        auto const peer = c->stream.socket().remote_endpoint(ec);
+        bool const loopback = !ec && is_loopback(peer.address());
+
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(body_limit);
+            parser.header_limit(header_limit);
+
+            auto [read_ec, n] = co_await http::async_read_header(c->stream, buffer, parser,
+                                                                 net::as_tuple(net::use_awaitable));
+            // A client that waits for "100 Continue" before sending a large
+            // body (curl does) should not have to wait for its own timeout.
+            if (!read_ec && parser.get().version() >= 11 && !parser.is_done() &&
+                beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+                http::response<http::empty_body> go_on{http::status::continue_, 11};
+                std::tie(read_ec, n) =
+                    co_await http::async_write(c->stream, go_on, net::as_tuple(net::use_awaitable));
+            }
+            if (!read_ec && !parser.is_done()) {
+                std::tie(read_ec, n) = co_await http::async_read(c->stream, buffer, parser,
+                                                                 net::as_tuple(net::use_awaitable));
+            }
+            if (read_ec) {
+                if (read_ec == http::error::body_limit) {
+                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
+                                    "request body too large");
+                } else if (is_malformed_request(read_ec)) {
+                    co_await refuse(*c, http::status::bad_request, "ModelArts.4001",
+                                    "malformed HTTP request: " + read_ec.message());
+                }
+                // Otherwise the client left (or stop() closed the socket).
+                c->close();
+                co_return;
+            }
+
+            http_request req = parser.release();
+            handler_outcome outcome;
+            std::optional<std::string> failure;  // co_await is not allowed in a handler
+            try {
+                outcome = service_.handle(req, loopback);
+            } catch (std::exception const& e) {
+                failure = std::string("internal error: ") + e.what();
+            }
+            if (failure) {
+                co_await refuse(*c, http::status::internal_server_error, "ModelArts.5000",
+                                *failure);
+                c->close();
+                co_return;
+            }
+
+            if (outcome.reset) {
+                // Linger 0 makes close() send RST: the client sees a reset, not an answer.
+                c->stream.socket().set_option(net::socket_base::linger(true, 0), ec);
+                c->stream.close();
+                co_return;
+            }
+            if (outcome.delay > std::chrono::milliseconds::zero()) {
+                c->delay_timer.expires_after(outcome.delay);
+                auto [wait_ec] =
+                    co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
+                if (wait_ec)
+                    co_return;  // stop() cancelled it
+            }
+
+            http_response& res = outcome.response;
+            bool const keep_alive =
+                req.keep_alive() && !beast::iequals(res[http::field::connection], "close");
+            res.version(req.version());
+            res.keep_alive(keep_alive);
+            if (!res.has_content_length() && !res.chunked())
+                res.prepare_payload();
+            auto [write_ec, written] =
+                co_await http::async_write(c->stream, res, net::as_tuple(net::use_awaitable));
+            if (write_ec || !res.keep_alive()) {
+                c->close();
+                co_return;
+            }
+        }
+    }
+
+    static bool is_malformed_request(boost::system::error_code const& ec) {
+        namespace http = boost::beast::http;
+        if (ec.category() != make_error_code(http::error::bad_method).category())
+            return false;
+        // These mean the peer went away or the parser was misused, not bad syntax.
+        return ec != http::error::end_of_stream && ec != http::error::partial_message &&
+               ec != http::error::need_more && ec != http::error::need_buffer;
+    }
+
+    /// Answers an error the service never saw, then lets the client read it
+    /// before the connection closes.
+    boost::asio::awaitable<void> refuse(connection& c, boost::beast::http::status status,
+                                        std::string_view code, std::string const& message) {
+        namespace net = boost::asio;
+        namespace beast = boost::beast;
+        namespace http = beast::http;
+
+        http_response res{status, 11};
+        res.set(http::field::content_type, "application/json");
+        res.set("X-Request-Id", "net-" + std::to_string(refused_.fetch_add(1) + 1));
+        res.keep_alive(false);
+        boost::json::object body;
+        body["error_code"] = code;
+        body["error_msg"] = message;
+        res.body() = boost::json::serialize(body);
+        res.prepare_payload();
+
+        c.stream.expires_after(drain_time);
+        auto [ec, n] = co_await http::async_write(c.stream, res, net::as_tuple(net::use_awaitable));
+        if (ec)
+            co_return;
+        boost::system::error_code ignored;
+        c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        // Unread bytes at close() make the kernel send RST, which may discard
+        // the answer before the client reads it: drain until EOF or the deadline.
+        char sink[4096];
+        for (;;) {
+            auto [drain_ec, got] = co_await c.stream.async_read_some(
+                net::buffer(sink), net::as_tuple(net::use_awaitable));
+            if (drain_ec)
+                break;
+        }
+    }
+
+    // Declared before the io_context: coroutine frames destroyed with it still
+    // unregister themselves from `connections_`.
+    service service_;
+    std::string host_;
+    unsigned short port_ = 0;
+    std::atomic<std::uint64_t> connections_accepted_{0};
+    std::atomic<std::uint64_t> refused_{0};
+
+    std::mutex mutex_;  // guards connections_ and stopping_
+    std::set<std::shared_ptr<connection>> connections_;
+    bool stopping_ = false;
+
+    std::mutex stop_mutex_;  // serializes stop()
+    bool stopped_ = false;
+
+    boost::asio::io_context ioc_;
+    tcp::acceptor acceptor_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace aigallery::mock
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
