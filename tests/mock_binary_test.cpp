@@ -1,0 +1,150 @@
+// The standalone aigallery-mock: starts, prints its accounts and address,
+// answers /__mock/health, and saves its state atomically on SIGTERM.
+#include <aigallery/beast_transport.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+/// A child process whose standard output is read line by line.
+struct child {
+    pid_t pid = -1;
+    FILE* out = nullptr;
+
+    explicit child(std::vector<std::string> args) {
+        int fds[2];
+        BOOST_REQUIRE(pipe(fds) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        close(fds[1]);
+        out = fdopen(fds[0], "r");
+    }
+
+    std::string line() {
+        char buf[512];
+        if (!fgets(buf, sizeof buf, out)) return {};
+        std::string s(buf);
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        return s;
+    }
+
+    int stop(int sig) {
+        kill(pid, sig);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+    ~child() {
+        if (pid > 0) stop(SIGKILL);
+        if (out) fclose(out);
+    }
+};
+
+aigallery::http_request get(std::string target) {
+    aigallery::http_request r{boost::beast::http::verb::get, target, 11};
+    return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mock_binary)
+
+BOOST_AUTO_TEST_CASE(starts_answers_and_saves_state_on_sigterm) {
+    auto dir = std::filesystem::temp_directory_path() / ("aigallery-bin-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto state = (dir / "state.json").string();
+
+    std::string url;
+    std::string alice_token;
+    {
+        child c({AIGALLERY_MOCK_BINARY, "--port", "0", "--account", "alice", "--account", "bob", "--state", state});
+        for (std::string l = c.line(); !l.empty(); l = c.line()) {
+            if (l.rfind("account alice ", 0) == 0) alice_token = l.substr(l.find("token=") + 6);
+            if (l.rfind("listening on ", 0) == 0) {
+                url = l.substr(13);
+                break;
+            }
+        }
+        BOOST_TEST_REQUIRE(!url.empty());
+        BOOST_TEST_REQUIRE(!alice_token.empty());
+        aigallery::beast_transport t{url};
+        auto health = t.send(get("/__mock/health"));
+        BOOST_TEST_REQUIRE(health.has_value());
+        BOOST_TEST(health->result_int() == 200u);
+        BOOST_TEST(boost::json::parse(health->body()).at("status").as_string() == "ok");
+
+        aigallery::http_request pub{boost::beast::http::verb::post, "/v1/aihub/contents", 11};
+        pub.set("X-Auth-Token", alice_token);
+        pub.set(boost::beast::http::field::content_type, "application/json");
+        pub.body() = R"({"content_type":"algorithm","title":"kept across restarts"})";
+        pub.prepare_payload();
+        auto created = t.send(pub);
+        BOOST_TEST_REQUIRE(created.has_value());
+        BOOST_TEST(created->result_int() == 201u);
+
+        BOOST_TEST(c.stop(SIGTERM) == 0);
+    }
+    // the state file exists, is private to its owner, and holds the asset
+    struct stat st {};
+    BOOST_TEST_REQUIRE(stat(state.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600);
+    BOOST_TEST(!std::filesystem::exists(state + ".tmp"));
+    std::ifstream in(state);
+    std::stringstream text;
+    text << in.rdbuf();
+    BOOST_TEST(text.str().find("kept across restarts") != std::string::npos);
+
+    // a restart loads it: the same token still works and sees the asset
+    {
+        child c({AIGALLERY_MOCK_BINARY, "--state", state});
+        std::string l;
+        while ((l = c.line()).rfind("listening on ", 0) != 0 && !l.empty()) {
+        }
+        BOOST_TEST_REQUIRE(!l.empty());
+        aigallery::beast_transport t{l.substr(13)};
+        auto req = get("/v1/aihub/contents?scope=mine");
+        req.set("X-Auth-Token", alice_token);
+        auto listed = t.send(req);
+        BOOST_TEST_REQUIRE(listed.has_value());
+        BOOST_TEST(listed->result_int() == 200u);
+        BOOST_TEST(boost::json::parse(listed->body()).at("total").as_int64() == 1);
+        BOOST_TEST(c.stop(SIGINT) == 0);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_option_is_named_and_exits_2) {
+    child c({AIGALLERY_MOCK_BINARY, "--port", "not-a-port"});
+    int status = 0;
+    waitpid(c.pid, &status, 0);
+    c.pid = -1;
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
