@@ -246,6 +246,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(faults_come_in_the_contract_order, Via, both_trans
     auto algo = g.must_publish(w.bob.token, algorithm("b", "public"));
     // 403 before body fields
     BOOST_TEST(g.publish_version(A, algo, {{"visibility", "bogus"}}).code() == "ModelArts.4030");
+    // 404 for the version before 403
+    BOOST_TEST(g.call(verb::delete_, "/v1/aihub/contents/" + algo + "/versions/9.9.9", A).code() == "ModelArts.4041");
+    BOOST_TEST(g.call(verb::delete_, "/v1/aihub/contents/" + algo + "/versions/1.0.0", A).code() == "ModelArts.4030");
+    BOOST_TEST(g.set_visibility(A, algo, "9.9.9", {{"visibility", "private"}}).code() == "ModelArts.4041");
+    // a control character in a title is the first body-field fault (4001 before 4002)
+    BOOST_TEST(g.publish(A, {{"content_type", "algorithm"}, {"title", "a\x01"}, {"version_num", "x"}}).code() ==
+               "ModelArts.4001");
     // body fields in table order: 4002 before 4003 before 4004 ...
     auto mine = g.must_publish(A, algorithm("mine"));
     BOOST_TEST(g.publish_version(A, mine, {{"version_num", "x"}, {"visibility", "bogus"}}).code() == "ModelArts.4002");

@@ -213,7 +213,8 @@ public:
         if (opts_.state_file.empty()) throw gallery_error(errc::bad_request, "the server has no --state file");
         std::string text = boost::json::serialize(export_state());
         std::string tmp = opts_.state_file + ".tmp";
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ::unlink(tmp.c_str());  // a leftover could keep a wider mode than 0600
+        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) throw gallery_error(errc::internal_error, "cannot write " + tmp);
         bool ok = true;
         for (std::size_t done = 0; ok && done < text.size();) {
@@ -667,6 +668,8 @@ private:
             v.vis = *vis;
             v.group_users = vd.group_users;
             std::sort(v.group_users.begin(), v.group_users.end());
+            if (std::adjacent_find(v.group_users.begin(), v.group_users.end()) != v.group_users.end())
+                fail("a whitelist lists a user twice");
             for (auto const& g : v.group_users)
                 if (!is_valid_domain_id(g) || g == a.owner) fail("bad whitelist entry");
             if (v.vis != visibility::group && !v.group_users.empty()) fail("a whitelist on a non-group version");

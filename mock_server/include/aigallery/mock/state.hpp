@@ -139,6 +139,7 @@ public:
     wire::publish_response create_content(account const& caller, wire::create_content_request const& body) {
         auto type = parse_content_type(body.content_type);
         if (!type) bad_field(errc::bad_request, "content_type", body.content_type, "must be workflow or algorithm");
+        check_title_characters(body.title);
         if (*type == content_type::algorithm && body.dependencies)
             throw gallery_error(errc::bad_request, "field 'dependencies': only a workflow has dependencies");
         version_number num{1, 0, 0};
@@ -180,6 +181,7 @@ public:
                                           wire::create_version_request const& body,
                                           std::optional<version_number> if_match) {
         auto& a = owned_asset(caller, content_id);
+        if (body.title) check_title_characters(*body.title);
         if (a.type == content_type::algorithm && body.dependencies)
             throw gallery_error(errc::bad_request, "field 'dependencies': only a workflow has dependencies");
         std::optional<version_number> explicit_num;
@@ -277,8 +279,7 @@ public:
     wire::dependents_response dependents(account const& caller, std::string_view content_id,
                                          std::string_view version_text) const {
         auto num = parse_path_version(version_text);
-        auto const& a = owned_asset(caller, content_id);
-        visible_version(caller, a, num);
+        auto const& a = owned_version(caller, content_id, num).first;
         wire::dependents_response r;
         if (auto it = dependents_.find({a.content_id, num}); it != dependents_.end())
             for (auto const& k : it->second)
@@ -308,8 +309,9 @@ public:
     wire::version_response set_visibility(account const& caller, std::string_view content_id,
                                           std::string_view version_text, wire::set_visibility_request const& body) {
         auto num = parse_path_version(version_text);
-        auto& a = owned_asset(caller, content_id);
-        auto& v = const_cast<version_record&>(visible_version(caller, a, num));
+        auto [ap, vp] = owned_version(caller, content_id, num);
+        auto& a = const_cast<asset_record&>(*ap);
+        auto& v = const_cast<version_record&>(*vp);
         visibility vis = parse_visibility_field(body.visibility);
         auto users = whitelist_field(vis, body.group_users, caller.domain_id, true);
         version_record next = v;
@@ -325,8 +327,9 @@ public:
                                              std::string_view version_text,
                                              wire::whitelist_patch_request const& body) {
         auto num = parse_path_version(version_text);
-        auto& a = owned_asset(caller, content_id);
-        auto& v = const_cast<version_record&>(visible_version(caller, a, num));
+        auto [ap, vp] = owned_version(caller, content_id, num);
+        auto& a = const_cast<asset_record&>(*ap);
+        auto& v = const_cast<version_record&>(*vp);
         bool has_add = body.add && !body.add->empty();
         bool has_remove = body.remove && !body.remove->empty();
         if (!has_add && !has_remove)
@@ -356,8 +359,7 @@ public:
 
     void delete_version(account const& caller, std::string_view content_id, std::string_view version_text) {
         auto num = parse_path_version(version_text);
-        auto& a = owned_asset(caller, content_id);
-        visible_version(caller, a, num);
+        auto& a = const_cast<asset_record&>(*owned_version(caller, content_id, num).first);
         refuse_if_depended_on(a, num);
         remove_version(a, num);
     }
@@ -494,8 +496,11 @@ private:
         return r;
     }
 
-    static void check_title(std::string const& title) {
+    static void check_title_characters(std::string const& title) {
         if (has_c0_control(title)) bad_field(errc::bad_request, "title", title, "must not contain control characters");
+    }
+
+    static void check_title(std::string const& title) {
         auto n = code_points(title);
         if (n == 0 || n > limits::title_max)
             throw gallery_error(errc::limit_exceeded, "field 'title': " + std::to_string(n) +
@@ -571,6 +576,16 @@ private:
         if (a.owner != caller.domain_id)
             throw gallery_error(errc::forbidden, "asset '" + a.content_id + "' belongs to another account");
         return a;
+    }
+
+    /// 404 for the asset, then for the version, then 403: the contract's order.
+    std::pair<asset_record const*, version_record const*> owned_version(account const& caller, std::string_view content_id,
+                                                                        version_number num) const {
+        auto const& a = visible_asset(caller, content_id);
+        auto const& v = visible_version(caller, a, num);
+        if (a.owner != caller.domain_id)
+            throw gallery_error(errc::forbidden, "asset '" + a.content_id + "' belongs to another account");
+        return {&a, &v};
     }
 
     version_record const& visible_version(account const& caller, asset_record const& a, version_number num) const {
