@@ -279,7 +279,7 @@ public:
     wire::dependents_response dependents(account const& caller, std::string_view content_id,
                                          std::string_view version_text) const {
         auto num = parse_path_version(version_text);
-        auto const& a = owned_version(caller, content_id, num).first;
+        auto const& a = *owned_version(caller, content_id, num).first;
         wire::dependents_response r;
         if (auto it = dependents_.find({a.content_id, num}); it != dependents_.end())
             for (auto const& k : it->second)
