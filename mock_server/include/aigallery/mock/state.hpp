@@ -314,12 +314,10 @@ public:
         auto& v = const_cast<version_record&>(*vp);
         visibility vis = parse_visibility_field(body.visibility);
         auto users = whitelist_field(vis, body.group_users, caller.domain_id, true);
-        version_record next = v;
-        next.vis = vis;
-        next.group_users = std::move(users);
+        auto next = with_sharing(v, vis, users);
         check_invariant_of_workflow(a.owner, a.type, next);
         check_invariant_of_dependents(a, next);
-        replace_version(a, v, std::move(next));
+        replace_sharing(a, v, vis, std::move(users));
         return describe_version(caller, a, v);
     }
 
@@ -347,11 +345,10 @@ public:
         if (result.size() > limits::whitelist_max)
             throw gallery_error(errc::limit_exceeded, "field 'group_users': the whitelist would hold " +
                                                           std::to_string(result.size()) + " users, above 10000");
-        version_record next = v;
-        next.group_users = std::move(result);
+        auto next = with_sharing(v, v.vis, result);
         check_invariant_of_workflow(a.owner, a.type, next);
         check_invariant_of_dependents(a, next);
-        replace_version(a, v, std::move(next));
+        replace_sharing(a, v, v.vis, std::move(result));
         return {a.content_id, num.to_string(), v.group_users};
     }
 
@@ -723,12 +720,7 @@ private:
             else if (s.erase({a.content_id, v.num}); s.empty())
                 dependents_.erase(d);
         }
-        if (v.vis == visibility::group)
-            for (auto const& u : v.group_users) {
-                auto& m = shared_[u];
-                if ((m[a.content_id] += sign) == 0) m.erase(a.content_id);
-                if (m.empty()) shared_.erase(u);
-            }
+        if (v.vis == visibility::group) index_shared(a, v.group_users, sign);
         if (v.vis == visibility::public_) {
             a.public_versions += sign;
             if (sign > 0 && a.public_versions == 1)
@@ -747,11 +739,44 @@ private:
         a.versions.emplace(v.num, std::move(v));
     }
 
-    void replace_version(asset_record& a, version_record& v, version_record next) {
-        index_version(a, v, -1);
-        v = std::move(next);
-        index_version(a, v, +1);
+    /// Replaces the sharing of a version. Only what changed is re-indexed, so a
+    /// one-user whitelist change costs O(log n), not O(whitelist · log n).
+    void replace_sharing(asset_record& a, version_record& v, visibility vis, std::vector<std::string> users) {
+        if (vis != v.vis) {
+            index_version(a, v, -1);
+            v.vis = vis;
+            v.group_users = std::move(users);
+            index_version(a, v, +1);
+        } else if (vis == visibility::group) {
+            std::vector<std::string> gone, added;
+            std::set_difference(v.group_users.begin(), v.group_users.end(), users.begin(), users.end(),
+                                std::back_inserter(gone));
+            std::set_difference(users.begin(), users.end(), v.group_users.begin(), v.group_users.end(),
+                                std::back_inserter(added));
+            index_shared(a, gone, -1);
+            index_shared(a, added, +1);
+            v.group_users = std::move(users);
+        }
         a.updated_at = now();
+    }
+
+    void index_shared(asset_record const& a, std::vector<std::string> const& users, int sign) {
+        for (auto const& u : users) {
+            auto& m = shared_[u];
+            if ((m[a.content_id] += sign) == 0) m.erase(a.content_id);
+            if (m.empty()) shared_.erase(u);
+        }
+    }
+
+    /// The version as it would be with other sharing, for the invariant
+    /// checks; it leaves out the (possibly large) source, which they ignore.
+    static version_record with_sharing(version_record const& v, visibility vis, std::vector<std::string> const& users) {
+        version_record r;
+        r.num = v.num;
+        r.vis = vis;
+        r.group_users = users;
+        r.dependencies = v.dependencies;
+        return r;
     }
 
     void remove_version(asset_record& a, version_number num) {
@@ -812,13 +837,17 @@ private:
         auto hi = idx.upper_bound(boost::make_tuple(owner));
         auto first = idx.rank(lo), last = idx.rank(hi);
         r.total = last - first;
+        if (q.offset >= r.total) return;
+        // one O(log n) jump to the page, then steps
+        auto it = idx.nth(q.ascending ? first + q.offset : last - 1 - q.offset);
         for (std::uint64_t i = q.offset; i < r.total && r.items.size() < q.limit; ++i) {
-            auto pos = q.ascending ? first + i : last - 1 - i;
-            r.items.push_back(list_item(caller, assets_.at(idx.nth(pos)->content_id), q.scope));
+            r.items.push_back(list_item(caller, assets_.at(it->content_id), q.scope));
+            if (q.ascending) ++it;
+            else if (i + 1 < r.total) --it;
         }
     }
 
-    /// mine and public without filters: O(limit · log n) through ranked indexes.
+    /// mine and public without filters: O(limit + log n) through ranked indexes.
     void page_ranked(account const& caller, list_query const& q, wire::content_list_response& r) const {
         auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
         std::string owner = q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
