@@ -431,6 +431,11 @@ private:
         std::optional<std::vector<std::string>> given_users;
         if (!o.group_users.empty()) given_users = o.group_users;
         throw_if(check_sharing(o.visibility, given_users, o.visibility.has_value()));
+        // A new asset without a visibility is private, and group_users go with group only.
+        if (o.content_id.empty() && !o.visibility && given_users)
+            throw gallery_error(errc::bad_group_users,
+                                "field 'group_users': only with visibility group; a new asset is private unless "
+                                "visibility says otherwise");
         if (o.title)
             if (auto why = title_problem(*o.title))
                 throw gallery_error(errc::limit_exceeded, "field 'title' = '" + o.title->substr(0, 80) + "': " + std::string(*why));
@@ -684,9 +689,7 @@ private:
         }
         if (auto g = original.gallery())
             return gallery_error(g->status(), g->error_code(), g->error_msg() + note, g->request_id());
-        if (note.empty()) return original;
-        // A transport failure keeps its error_code; the note cannot travel with it.
-        return original;
+        return error(original.transport(), note);
     }
 
     // ---- whitelist cascades ------------------------------------------------------

@@ -135,26 +135,39 @@ class error {
 public:
     error() = default;  // no error; boost::system::result needs it
     error(gallery_error e) : v_(std::move(e)) {}  // NOLINT: implicit by design
-    error(boost::system::error_code ec) : v_(ec) {}  // NOLINT
+    error(boost::system::error_code ec, std::string note = {})  // NOLINT
+        : v_(ec), note_(std::move(note)) {}
 
     bool is_gallery_error() const noexcept { return v_.index() == 0; }
-    gallery_error const* gallery() const noexcept { return std::get_if<0>(&v_); }
+    /// A copy, so that `r.error().gallery()` (error() returns by value) is safe.
+    std::optional<gallery_error> gallery() const {
+        if (auto p = std::get_if<0>(&v_)) return *p;
+        return std::nullopt;
+    }
     boost::system::error_code transport() const noexcept {
         auto p = std::get_if<1>(&v_);
         return p ? *p : boost::system::error_code{};
     }
-    bool is(errc e) const noexcept { return gallery() && gallery()->is(e); }
+    bool is(errc e) const noexcept {
+        auto p = std::get_if<0>(&v_);
+        return p && p->is(e);
+    }
+    /// What a transport failure's caller should also know, such as what an
+    /// undone release left behind.
+    std::string const& note() const noexcept { return note_; }
     std::string message() const {
-        return gallery() ? std::string(gallery()->what()) : transport().message();
+        if (auto p = std::get_if<0>(&v_)) return p->what();
+        return note_.empty() ? transport().message() : transport().message() + " " + note_;
     }
 
     [[noreturn]] void raise() const {
-        if (auto g = gallery()) throw *g;
-        throw boost::system::system_error(transport());
+        if (auto p = std::get_if<0>(&v_)) throw *p;
+        throw boost::system::system_error(transport(), note_);
     }
 
 private:
     std::variant<gallery_error, boost::system::error_code> v_{boost::system::error_code{}};
+    std::string note_;
 };
 
 template <class T>
