@@ -42,7 +42,8 @@ void request_in_process(benchmark::State& st) {
     auto a = s.add_account("alice");
     aigallery::mock::in_process_transport t{s};
     auto req = me_request(a.token);
-    for (auto _ : st) benchmark::DoNotOptimize(t.send(req));
+    for (auto _ : st)
+        benchmark::DoNotOptimize(t.send(req));
 }
 BENCHMARK(request_in_process)->Unit(benchmark::kMicrosecond);
 
@@ -51,7 +52,8 @@ void request_loopback(benchmark::State& st) {
     auto a = s.add_account("alice");
     aigallery::beast_transport t{s.url()};
     auto req = me_request(a.token);
-    for (auto _ : st) benchmark::DoNotOptimize(t.send(req));
+    for (auto _ : st)
+        benchmark::DoNotOptimize(t.send(req));
 }
 BENCHMARK(request_loopback)->Unit(benchmark::kMicrosecond);
 
@@ -59,7 +61,9 @@ class collecting_reporter : public benchmark::ConsoleReporter {
 public:
     std::map<std::string, double> ns;
     void ReportRuns(std::vector<Run> const& runs) override {
-        for (auto const& r : runs) ns[r.benchmark_name()] = r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMicrosecond ? 1000 : 1);
+        for (auto const& r : runs)
+            ns[r.benchmark_name()] =
+                r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMicrosecond ? 1000 : 1);
         ConsoleReporter::ReportRuns(runs);
     }
 };
@@ -73,8 +77,8 @@ int main(int argc, char** argv) {
     auto get = [&](char const* n) { return rep.ns.count(n) ? rep.ns[n] : 0.0; };
     double start = get("server_start_stop"), svc = get("service_construct");
     double in = get("request_in_process"), lo = get("request_loopback");
-    std::printf("\nserver start+stop: %.1f us (%s 1 ms); %.1fx a socket-less service\n", start / 1000,
-                start < 1e6 ? "under" : "NOT under", svc > 0 ? start / svc : 0.0);
+    std::printf("\nserver start+stop: %.1f us (%s 1 ms); %.1fx a socket-less service\n",
+                start / 1000, start < 1e6 ? "under" : "NOT under", svc > 0 ? start / svc : 0.0);
     std::printf("request over loopback / in-process: %.1fx\n", in > 0 ? lo / in : 0.0);
     benchmark::Shutdown();
     return 0;

@@ -56,8 +56,8 @@ namespace http = boost::beast::http;
 constexpr std::uint64_t seed = 20240601;
 constexpr std::int64_t small_n = 10;
 constexpr std::int64_t large_n = 100'000;
-constexpr std::size_t owner_count = 4;   // alice, bob, carol, dave
-constexpr std::size_t viewer_count = 8;  // accounts that only appear in whitelists
+constexpr std::size_t owner_count = 4;      // alice, bob, carol, dave
+constexpr std::size_t viewer_count = 8;     // accounts that only appear in whitelists
 constexpr std::size_t pool_size = 1 << 14;  // random targets per benchmark, cycled
 constexpr std::size_t hot_assets = 16;      // the working set of the "hot" variants
 constexpr double min_time = 0.1;
@@ -66,7 +66,9 @@ constexpr int repetitions = 3;
 /// The clock of every state: it never moves, so timestamps are reproducible.
 /// (All created_at are equal; both ranked indexes still order every entry,
 /// with content_id breaking the tie, so the trees have their full height.)
-time_point fixed_now() { return time_point(std::chrono::seconds(1'780'000'000)); }
+time_point fixed_now() {
+    return time_point(std::chrono::seconds(1'780'000'000));
+}
 
 // ---- the populated states ---------------------------------------------------------
 
@@ -86,16 +88,24 @@ asset_plan plan(std::size_t i) {
     asset_plan p;
     p.owner = i % owner_count;
     switch ((i / 4) % 4) {
-        case 0: p.vis = visibility::public_; break;
-        case 1: p.vis = visibility::group; break;
-        default: p.vis = visibility::private_; break;
+        case 0:
+            p.vis = visibility::public_;
+            break;
+        case 1:
+            p.vis = visibility::group;
+            break;
+        default:
+            p.vis = visibility::private_;
+            break;
     }
     p.type = (i / 8) % 2 ? content_type::algorithm : content_type::workflow;
     // A scrambled prefix, so that title order differs from creation order.
     char prefix[16];
-    std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(std::uint32_t(i) * 2654435761u));
+    std::snprintf(prefix, sizeof prefix, "%08x",
+                  static_cast<unsigned>(std::uint32_t(i) * 2654435761u));
     p.title = std::string(prefix) + "-asset-" + std::to_string(i);
-    if (p.vis == visibility::group) p.viewers = {i % viewer_count, (i + 3) % viewer_count, (i + 5) % viewer_count};
+    if (p.vis == visibility::group)
+        p.viewers = {i % viewer_count, (i + 3) % viewer_count, (i + 5) % viewer_count};
     return p;
 }
 
@@ -108,7 +118,8 @@ wire::create_content_request create_request(asset_plan const& p, std::size_t i,
     r.visibility = std::string(to_string(p.vis));
     if (p.vis == visibility::group) {
         r.group_users.emplace();
-        for (auto v : p.viewers) r.group_users->push_back(viewers[v].domain_id);
+        for (auto v : p.viewers)
+            r.group_users->push_back(viewers[v].domain_id);
     }
     r.source = boost::json::object{{"entry", "main.py"}, {"index", i}};
     return r;
@@ -124,21 +135,25 @@ struct asset_ref {
 std::vector<std::size_t> random_pool(std::vector<std::size_t> const& from, std::uint64_t salt) {
     std::mt19937_64 rng(seed ^ salt);
     std::vector<std::size_t> r(pool_size);
-    for (auto& x : r) x = from[rng() % from.size()];
+    for (auto& x : r)
+        x = from[rng() % from.size()];
     return r;
 }
 
 /// `k` assets drawn from `from`: a working set small enough to stay in cache.
-std::vector<std::size_t> hot_subset(std::vector<std::size_t> const& from, std::size_t k, std::uint64_t salt) {
+std::vector<std::size_t> hot_subset(std::vector<std::size_t> const& from, std::size_t k,
+                                    std::uint64_t salt) {
     std::mt19937_64 rng(seed ^ salt);
     std::vector<std::size_t> r(std::min(k, from.size()));
-    for (auto& x : r) x = from[rng() % from.size()];
+    for (auto& x : r)
+        x = from[rng() % from.size()];
     return r;
 }
 
 std::vector<std::size_t> iota(std::size_t n) {
     std::vector<std::size_t> r(n);
-    for (std::size_t i = 0; i < n; ++i) r[i] = i;
+    for (std::size_t i = 0; i < n; ++i)
+        r[i] = i;
     return r;
 }
 
@@ -154,19 +169,25 @@ struct state_fixture {
 
     explicit state_fixture(std::size_t n) {
         auto t0 = std::chrono::steady_clock::now();
-        for (char const* name : {"alice", "bob", "carol", "dave"}) owners.push_back(st.add_account(name));
-        for (std::size_t v = 0; v < viewer_count; ++v) viewers.push_back(st.add_account("viewer" + std::to_string(v)));
+        for (char const* name : {"alice", "bob", "carol", "dave"})
+            owners.push_back(st.add_account(name));
+        for (std::size_t v = 0; v < viewer_count; ++v)
+            viewers.push_back(st.add_account("viewer" + std::to_string(v)));
         outsider = st.add_account("outsider");
         assets.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             auto p = plan(i);
             auto r = st.create_content(owners[p.owner], create_request(p, i, viewers));
-            if (p.owner == 0) alice_assets.push_back(i);
-            if (p.owner == 0 && p.vis == visibility::group) alice_group.push_back(i);
-            if (p.vis == visibility::public_) public_assets.push_back(i);
+            if (p.owner == 0)
+                alice_assets.push_back(i);
+            if (p.owner == 0 && p.vis == visibility::group)
+                alice_group.push_back(i);
+            if (p.vis == visibility::public_)
+                public_assets.push_back(i);
             assets.push_back({p.owner, std::move(r.content_id), p.vis, p.title});
         }
-        build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        build_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
 };
 
@@ -191,8 +212,10 @@ struct service_fixture {
         opts.fixed_time = std::chrono::system_clock::time_point(fixed_now().time_since_epoch());
         svc = std::make_unique<service>(opts);
         std::vector<account> viewers;
-        for (char const* name : {"alice", "bob", "carol", "dave"}) owner_tokens.push_back(svc->add_account(name).token);
-        for (std::size_t v = 0; v < viewer_count; ++v) viewers.push_back(svc->add_account("viewer" + std::to_string(v)));
+        for (char const* name : {"alice", "bob", "carol", "dave"})
+            owner_tokens.push_back(svc->add_account(name).token);
+        for (std::size_t v = 0; v < viewer_count; ++v)
+            viewers.push_back(svc->add_account("viewer" + std::to_string(v)));
         std::vector<std::pair<std::size_t, std::string>> created;  // owner, content_id
         created.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -204,16 +227,21 @@ struct service_fixture {
             auto out = svc->handle(req);
             if (out.response.result_int() != 201)
                 throw std::runtime_error("populating the service: " + out.response.body());
-            created.emplace_back(p.owner, wire::parse<wire::publish_response>(out.response.body()).content_id);
+            created.emplace_back(
+                p.owner, wire::parse<wire::publish_response>(out.response.body()).content_id);
         }
         svc->clear_journal();
         auto get = [&](std::size_t i) {
-            return request(http::verb::get, "/v1/aihub/contents/" + created[i].second + "/versions/1.0.0",
+            return request(http::verb::get,
+                           "/v1/aihub/contents/" + created[i].second + "/versions/1.0.0",
                            owner_tokens[created[i].first]);
         };
-        for (auto i : random_pool(iota(n), 1)) get_requests.push_back(get(i));
-        for (auto i : random_pool(hot_subset(iota(n), hot_assets, 7), 1)) hot_requests.push_back(get(i));
-        build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (auto i : random_pool(iota(n), 1))
+            get_requests.push_back(get(i));
+        for (auto i : random_pool(hot_subset(iota(n), hot_assets, 7), 1))
+            hot_requests.push_back(get(i));
+        build_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
 };
 
@@ -224,13 +252,15 @@ std::map<std::int64_t, std::unique_ptr<service_fixture>> service_cache;
 
 state_fixture& state_for(std::int64_t n) {
     auto& p = state_cache[n];
-    if (!p) p = std::make_unique<state_fixture>(static_cast<std::size_t>(n));
+    if (!p)
+        p = std::make_unique<state_fixture>(static_cast<std::size_t>(n));
     return *p;
 }
 
 service_fixture& service_for(std::int64_t n) {
     auto& p = service_cache[n];
-    if (!p) p = std::make_unique<service_fixture>(static_cast<std::size_t>(n));
+    if (!p)
+        p = std::make_unique<service_fixture>(static_cast<std::size_t>(n));
     return *p;
 }
 
@@ -272,7 +302,8 @@ void service_get_version(benchmark::State& s, bool hot) {
     f.svc->clear_journal();
 }
 
-void list_page(benchmark::State& s, list_query::scope_kind scope, bool by_title, std::uint64_t limit) {
+void list_page(benchmark::State& s, list_query::scope_kind scope, bool by_title,
+               std::uint64_t limit) {
     auto& f = state_for(s.range(0));
     auto const& alice = f.owners[0];
     list_query q;
@@ -329,7 +360,8 @@ void create_version(benchmark::State& s, bool hot) {
     body.desc = "another version";
     std::size_t i = 0;
     for (auto _ : s) {
-        auto r = f.st.create_version(f.owners[0], f.assets[pool[i++ % pool_size]].content_id, body, std::nullopt);
+        auto r = f.st.create_version(f.owners[0], f.assets[pool[i++ % pool_size]].content_id, body,
+                                     std::nullopt);
         benchmark::DoNotOptimize(r);
     }
 }
@@ -342,31 +374,39 @@ void register_all() {
     };
     using sk = list_query::scope_kind;
     common(benchmark::RegisterBenchmark("get_version", get_version, false))->MinTime(min_time);
-    common(benchmark::RegisterBenchmark("get_version (16 hot assets)", get_version, true))->MinTime(min_time);
+    common(benchmark::RegisterBenchmark("get_version (16 hot assets)", get_version, true))
+        ->MinTime(min_time);
     for (std::uint64_t limit : {20, 1})
         for (auto scope : {sk::mine, sk::public_})
             for (bool by_title : {false, true}) {
-                std::string name = std::string("list ") + (scope == sk::mine ? "mine" : "public") + " by " +
-                                   (by_title ? "title" : "created_at") + " limit=" + std::to_string(limit);
-                common(benchmark::RegisterBenchmark(name.c_str(), list_page, scope, by_title, limit))
+                std::string name = std::string("list ") + (scope == sk::mine ? "mine" : "public") +
+                                   " by " + (by_title ? "title" : "created_at") +
+                                   " limit=" + std::to_string(limit);
+                common(
+                    benchmark::RegisterBenchmark(name.c_str(), list_page, scope, by_title, limit))
                     ->MinTime(min_time);
             }
-    common(benchmark::RegisterBenchmark("list public title=... (scan)", list_title_filter_scan))->MinTime(min_time);
+    common(benchmark::RegisterBenchmark("list public title=... (scan)", list_title_filter_scan))
+        ->MinTime(min_time);
     // These change the state, so they come after the reads. patch_whitelist
     // leaves it as it was; create_version adds versions, so its iterations are
     // fixed to bound the growth (30,000 x 3 repetitions per n and variant).
-    common(benchmark::RegisterBenchmark("patch_whitelist add+remove", patch_whitelist, false))->MinTime(min_time);
+    common(benchmark::RegisterBenchmark("patch_whitelist add+remove", patch_whitelist, false))
+        ->MinTime(min_time);
     common(benchmark::RegisterBenchmark("patch_whitelist (16 hot assets)", patch_whitelist, true))
         ->MinTime(min_time);
-    common(benchmark::RegisterBenchmark("create_version", create_version, false))->Iterations(30'000);
-    common(benchmark::RegisterBenchmark("create_version (16 hot assets)", create_version, true))->Iterations(30'000);
+    common(benchmark::RegisterBenchmark("create_version", create_version, false))
+        ->Iterations(30'000);
+    common(benchmark::RegisterBenchmark("create_version (16 hot assets)", create_version, true))
+        ->Iterations(30'000);
     // The service runs last, on its own population: its request churn leaves
     // glibc's free lists scattered over the heap, and a gallery_state page
     // measured after it (some 200 small allocations for 20 items, more than
     // the per-size tcache holds) was measured 3-4x slower for that reason alone.
     common(benchmark::RegisterBenchmark("service::handle GET version", service_get_version, false))
         ->MinTime(min_time);
-    common(benchmark::RegisterBenchmark("service::handle GET (16 hot assets)", service_get_version, true))
+    common(benchmark::RegisterBenchmark("service::handle GET (16 hot assets)", service_get_version,
+                                        true))
         ->MinTime(min_time);
 }
 
@@ -386,21 +426,29 @@ public:
     void ReportRuns(std::vector<Run> const& runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (auto const& r : runs) {
-            if (r.error_occurred) continue;
+            if (r.error_occurred)
+                continue;
             bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            bool single = r.run_type == Run::RT_Iteration;  // when run with --benchmark_repetitions=1
-            if (!median && !single) continue;
+            bool single =
+                r.run_type == Run::RT_Iteration;  // when run with --benchmark_repetitions=1
+            if (!median && !single)
+                continue;
             auto const& args = r.run_name.args;  // "n:10"
             auto colon = args.find(':');
-            if (colon == std::string::npos) continue;
+            if (colon == std::string::npos)
+                continue;
             std::int64_t n = std::stoll(args.substr(colon + 1));
             auto& op = ops_[r.run_name.function_name];
-            if (op.empty()) order_.push_back(r.run_name.function_name);
-            if (!median && op.count(n)) continue;  // keep the first single run, never override a median
+            if (op.empty())
+                order_.push_back(r.run_name.function_name);
+            if (!median && op.count(n))
+                continue;  // keep the first single run, never override a median
             measurement m;
             m.ns = r.GetAdjustedCPUTime();
-            if (auto it = r.counters.find("items"); it != r.counters.end()) m.items = it->second.value;
-            if (auto it = r.counters.find("scanned"); it != r.counters.end()) m.scanned = it->second.value;
+            if (auto it = r.counters.find("items"); it != r.counters.end())
+                m.items = it->second.value;
+            if (auto it = r.counters.find("scanned"); it != r.counters.end())
+                m.scanned = it->second.value;
             op[n] = m;
         }
     }
@@ -408,38 +456,46 @@ public:
     void print_summary(std::ostream& os) const {
         char line[512];
         int w = 9;
-        for (auto const& name : order_) w = std::max(w, static_cast<int>(name.size()));
+        for (auto const& name : order_)
+            w = std::max(w, static_cast<int>(name.size()));
         os << "\nScaling of the mock's state: CPU ns per operation, median of " << repetitions
            << " repetitions, both sizes measured in this run\n";
-        std::snprintf(line, sizeof line, "%-*s | %14s | %14s | %8s | %s\n", w, "operation", "ns at n=10",
-                      "ns at n=100000", "ratio", "items/page (n=10 -> n=100000)");
+        std::snprintf(line, sizeof line, "%-*s | %14s | %14s | %8s | %s\n", w, "operation",
+                      "ns at n=10", "ns at n=100000", "ratio", "items/page (n=10 -> n=100000)");
         os << line << std::string(static_cast<std::size_t>(w) + 76, '-') << '\n';
         for (auto const& name : order_) {
             auto const& op = ops_.at(name);
             auto a = op.find(small_n), b = op.find(large_n);
-            if (a == op.end() || b == op.end()) continue;
+            if (a == op.end() || b == op.end())
+                continue;
             std::string items;
-            if (a->second.items >= 0) items = fmt(a->second.items) + " -> " + fmt(b->second.items);
+            if (a->second.items >= 0)
+                items = fmt(a->second.items) + " -> " + fmt(b->second.items);
             if (b->second.scanned >= 0)
-                items += "  (scans " + fmt(a->second.scanned) + " -> " + fmt(b->second.scanned) + " assets)";
-            std::snprintf(line, sizeof line, "%-*s | %14.1f | %14.1f | %8.2f | %s\n", w, name.c_str(), a->second.ns,
-                          b->second.ns, b->second.ns / a->second.ns, items.c_str());
+                items += "  (scans " + fmt(a->second.scanned) + " -> " + fmt(b->second.scanned) +
+                         " assets)";
+            std::snprintf(line, sizeof line, "%-*s | %14.1f | %14.1f | %8.2f | %s\n", w,
+                          name.c_str(), a->second.ns, b->second.ns, b->second.ns / a->second.ns,
+                          items.c_str());
             os << line;
         }
         os << '\n';
         for (auto const& name : order_) {
             auto const& op = ops_.at(name);
             auto a = op.find(small_n), b = op.find(large_n);
-            if (a == op.end() || b == op.end()) continue;
+            if (a == op.end() || b == op.end())
+                continue;
             double ratio = b->second.ns / a->second.ns;
-            bool per_item = a->second.items > 0 && b->second.items > 0 && a->second.items != b->second.items;
+            bool per_item =
+                a->second.items > 0 && b->second.items > 0 && a->second.items != b->second.items;
             char buf[256];
             if (per_item) {
                 // A page of 20 at n=100000 against the 2 that exist past the
                 // middle at n=10: compare the cost per item returned.
                 double r = (b->second.ns / b->second.items) / (a->second.ns / a->second.items);
-                std::snprintf(buf, sizeof buf, "per item returned: ratio %.2f (raw %.2f for %s -> %s items)", r, ratio,
-                              fmt(a->second.items).c_str(), fmt(b->second.items).c_str());
+                std::snprintf(buf, sizeof buf,
+                              "per item returned: ratio %.2f (raw %.2f for %s -> %s items)", r,
+                              ratio, fmt(a->second.items).c_str(), fmt(b->second.items).c_str());
                 ratio = r;
             } else {
                 std::snprintf(buf, sizeof buf, "ratio %.2f", ratio);
@@ -449,10 +505,14 @@ public:
         }
         os << "(flat = ratio below " << flat_ratio
            << "; information only, not a pass/fail threshold: this machine is shared and noisy)\n"
-           << "Rows without \"hot\" pick a random asset each time: at n=100000 that misses the caches, at\n"
-           << "n=10 it cannot. A \"16 hot assets\" row repeats the operation on 16 assets, whose data stay in\n"
-           << "cache: if it is flat where the random row is not, the growth is memory locality, not work.\n"
-           << "A limit=20 page at n=10 can only hold the 2 assets past the middle, so those rows compare\n"
+           << "Rows without \"hot\" pick a random asset each time: at n=100000 that misses the "
+              "caches, at\n"
+           << "n=10 it cannot. A \"16 hot assets\" row repeats the operation on 16 assets, whose "
+              "data stay in\n"
+           << "cache: if it is flat where the random row is not, the growth is memory locality, "
+              "not work.\n"
+           << "A limit=20 page at n=10 can only hold the 2 assets past the middle, so those rows "
+              "compare\n"
            << "the cost per item returned; the limit=1 rows compare whole pages of equal size.\n";
     }
 
@@ -472,7 +532,8 @@ private:
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
     register_all();
     collecting_reporter reporter(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
                                                        : benchmark::ConsoleReporter::OO_Tabular);
@@ -480,10 +541,11 @@ int main(int argc, char** argv) {
     reporter.print_summary(std::cout);
     // Building happens outside the timed loops; this is what it took (once per n).
     for (auto const& [n, f] : state_cache)
-        std::cout << "built gallery_state with n=" << n << " assets in " << f->build_seconds << " s\n";
-    for (auto const& [n, f] : service_cache)
-        std::cout << "built service (through POST requests) with n=" << n << " assets in " << f->build_seconds
+        std::cout << "built gallery_state with n=" << n << " assets in " << f->build_seconds
                   << " s\n";
+    for (auto const& [n, f] : service_cache)
+        std::cout << "built service (through POST requests) with n=" << n << " assets in "
+                  << f->build_seconds << " s\n";
     benchmark::Shutdown();
     return 0;
 }

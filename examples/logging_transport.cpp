@@ -15,7 +15,8 @@ public:
     boost::system::result<aigallery::http_response> send(aigallery::http_request const& req) {
         auto start = std::chrono::steady_clock::now();
         auto r = inner_.send(req);
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - start);
         *log_ << req.method_string() << " " << req.target() << " -> ";
         if (r)
             *log_ << r->result_int() << " (" << us.count() << " us)\n";
@@ -34,10 +35,11 @@ static_assert(aigallery::transport<logging_transport>);
 int main() {
     aigallery::mock::server gallery;
     auto alice = gallery.add_account("alice");
-    aigallery::basic_client<logging_transport> client{logging_transport{aigallery::beast_transport{gallery.url()}, std::cout},
-                                                      alice.token};
+    aigallery::basic_client<logging_transport> client{
+        logging_transport{aigallery::beast_transport{gallery.url()}, std::cout}, alice.token};
     aigallery::workflow wf{.name = "logged"};
-    wf.steps.push_back({.name = "step", .algorithm = aigallery::local_algorithm{.id = "local-1", .name = "algo"}});
+    wf.steps.push_back(
+        {.name = "step", .algorithm = aigallery::local_algorithm{.id = "local-1", .name = "algo"}});
     auto r = client.release_to_gallery(wf);
     std::cout << "released " << r.content_id << " " << r.version_num << "\n";
     return r.version_num == aigallery::version_number(1, 0, 0) ? 0 : 1;

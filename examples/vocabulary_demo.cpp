@@ -31,6 +31,7 @@ int main() {
     } catch (gallery_error const& e) {
         std::cout << "strict: " << e.what() << "\n";
     }
-    for (auto const& e : error_catalogue) std::cout << "  " << e.status << " " << e.code << "\n";
+    for (auto const& e : error_catalogue)
+        std::cout << "  " << e.status << " " << e.code << "\n";
     return 0;
 }

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-          cmake ninja-build g++ libbenchmark-dev git)
+          cmake ninja-build g++ libbenchmark-dev git clang-format)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -27,7 +27,8 @@ namespace {
 
 /// Records every wait instead of sleeping.
 struct sleep_log {
-    std::shared_ptr<std::vector<milliseconds>> waits = std::make_shared<std::vector<milliseconds>>();
+    std::shared_ptr<std::vector<milliseconds>> waits =
+        std::make_shared<std::vector<milliseconds>>();
     ag::sleeper sleeper() const {
         return [w = waits](milliseconds d) { w->push_back(d); };
     }
@@ -44,8 +45,12 @@ ag::client_options quiet(sleep_log const& log) {
 }
 
 /// A fresh transport to the fixture's gallery: in process, or a new connection.
-ag::mock::in_process_transport transport_to(in_process& via) { return ag::mock::in_process_transport{via.service}; }
-ag::beast_transport transport_to(loopback& via) { return ag::beast_transport{via.server.url()}; }
+ag::mock::in_process_transport transport_to(in_process& via) {
+    return ag::mock::in_process_transport{via.service};
+}
+ag::beast_transport transport_to(loopback& via) {
+    return ag::beast_transport{via.server.url()};
+}
 
 template <class Via>
 auto make_client(Via& via, std::string token, ag::client_options o) {
@@ -59,7 +64,8 @@ struct hooked_transport {
     Inner inner;
     std::function<void(ag::http_request const&)> before;
     boost::system::result<ag::http_response> send(ag::http_request const& req) {
-        if (before) before(req);
+        if (before)
+            before(req);
         return inner.send(req);
     }
 };
@@ -73,11 +79,17 @@ struct world {
     sleep_log sleeps;
 
     ag::mock::service& svc() { return g.via.svc(); }
-    auto client(ag::mock::account const& who) { return make_client(g.via, who.token, quiet(sleeps)); }
-    auto client(ag::mock::account const& who, ag::client_options o) { return make_client(g.via, who.token, std::move(o)); }
-    auto hooked_client(ag::mock::account const& who, std::function<void(ag::http_request const&)> before) {
+    auto client(ag::mock::account const& who) {
+        return make_client(g.via, who.token, quiet(sleeps));
+    }
+    auto client(ag::mock::account const& who, ag::client_options o) {
+        return make_client(g.via, who.token, std::move(o));
+    }
+    auto hooked_client(ag::mock::account const& who,
+                       std::function<void(ag::http_request const&)> before) {
         using T = hooked_transport<decltype(transport_to(g.via))>;
-        return ag::basic_client<T>{T{transport_to(g.via), std::move(before)}, who.token, quiet(sleeps)};
+        return ag::basic_client<T>{T{transport_to(g.via), std::move(before)}, who.token,
+                                   quiet(sleeps)};
     }
     json::value assets() {
         json::value s = svc().export_state();
@@ -90,17 +102,21 @@ struct world {
 // ---- building workflows ------------------------------------------------------------
 
 ag::workflow_step local(std::string id, std::string name, std::string step = {}) {
-    if (step.empty()) step = "run-" + name;
-    return {.name = step, .algorithm = ag::local_algorithm{.id = std::move(id), .name = std::move(name)}};
+    if (step.empty())
+        step = "run-" + name;
+    return {.name = step,
+            .algorithm = ag::local_algorithm{.id = std::move(id), .name = std::move(name)}};
 }
 
-ag::workflow_step from_gallery(std::string content_id, ag::version_number v, std::string step = "run") {
+ag::workflow_step from_gallery(std::string content_id, ag::version_number v,
+                               std::string step = "run") {
     return {.name = std::move(step), .algorithm = ag::gallery_algorithm{std::move(content_id), v}};
 }
 
 json::object algorithm_body(std::string title, std::string vis = "private", json::array wl = {}) {
     json::object o{{"content_type", "algorithm"}, {"title", title}, {"visibility", vis}};
-    if (vis == "group") o["group_users"] = wl;
+    if (vis == "group")
+        o["group_users"] = wl;
     return o;
 }
 
@@ -113,26 +129,30 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 
 std::string show_deps(std::vector<ag::wire::dependency_ref> const& deps) {
     std::string s;
-    for (auto const& d : deps) s += (s.empty() ? "" : ", ") + d.content_id + "@" + d.version_num;
+    for (auto const& d : deps)
+        s += (s.empty() ? "" : ", ") + d.content_id + "@" + d.version_num;
     return "[" + s + "]";
 }
 
 std::string show(std::vector<std::string> const& users) {
     std::string s;
-    for (auto const& u : users) s += (s.empty() ? "" : ", ") + u;
+    for (auto const& u : users)
+        s += (s.empty() ? "" : ", ") + u;
     return "[" + s + "]";
 }
 
 std::string show_versions(ag::content_info const& c) {
     std::vector<std::string> v;
-    for (auto const& s : c.content.versions) v.push_back(s.version_num);
+    for (auto const& s : c.content.versions)
+        v.push_back(s.version_num);
     std::reverse(v.begin(), v.end());  // lowest first
     return show(v);
 }
 
 json::object const* find_asset(json::value const& assets, std::string const& id) {
     for (auto const& a : assets.as_array())
-        if (a.as_object().at("content_id").as_string() == id) return &a.as_object();
+        if (a.as_object().at("content_id").as_string() == id)
+            return &a.as_object();
     return nullptr;
 }
 
@@ -144,11 +164,14 @@ std::string highest_ever(json::value const& assets, std::string const& id) {
 /// The assets with the one thing an undone release leaves changed removed:
 /// numbers it used stay used.
 json::value without_highest(json::value assets) {
-    for (auto& a : assets.as_array()) a.as_object().erase("highest_ever");
+    for (auto& a : assets.as_array())
+        a.as_object().erase("highest_ever");
     return assets;
 }
 
-bool is_write(journal_entry const& e) { return e.method != "GET"; }
+bool is_write(journal_entry const& e) {
+    return e.method != "GET";
+}
 
 std::size_t count_writes(std::vector<journal_entry> const& j) {
     return static_cast<std::size_t>(std::count_if(j.begin(), j.end(), is_write));
@@ -158,14 +181,18 @@ std::vector<journal_entry> entries(std::vector<journal_entry> const& j, std::str
                                    std::string const& target_prefix = "/v1/") {
     std::vector<journal_entry> r;
     for (auto const& e : j)
-        if (e.method == method && e.target.starts_with(target_prefix)) r.push_back(e);
+        if (e.method == method && e.target.starts_with(target_prefix))
+            r.push_back(e);
     return r;
 }
 
-std::string versions_path(std::string const& id) { return "/v1/aihub/contents/" + id + "/versions"; }
+std::string versions_path(std::string const& id) {
+    return "/v1/aihub/contents/" + id + "/versions";
+}
 
-fault_spec make_fault(std::string method, std::string prefix, std::string action, std::optional<int> status, int times,
-                 bool after_commit = false, std::optional<int> retry_after = std::nullopt) {
+fault_spec make_fault(std::string method, std::string prefix, std::string action,
+                      std::optional<int> status, int times, bool after_commit = false,
+                      std::optional<int> retry_after = std::nullopt) {
     fault_spec f;
     f.method = std::move(method);
     f.path_prefix = std::move(prefix);
@@ -173,7 +200,8 @@ fault_spec make_fault(std::string method, std::string prefix, std::string action
     f.status = status;
     f.retry_after_s = retry_after;
     f.times = times;
-    if (after_commit) f.after_commit = true;
+    if (after_commit)
+        f.after_commit = true;
     return f;
 }
 
@@ -216,7 +244,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
 
     // A new version by content_id: the workflow and the gallery algorithm it runs move on.
     wf.steps[0].algorithm = ag::gallery_algorithm{trainer.content_id, trainer.version_num};
-    auto second = alice.release_to_gallery(wf, {.content_id = first.content_id, .desc = "retrained"});
+    auto second =
+        alice.release_to_gallery(wf, {.content_id = first.content_id, .desc = "retrained"});
     BOOST_TEST(second.content_id == first.content_id);
     BOOST_TEST(second.version_num.to_string() == "1.0.1");
     BOOST_TEST_REQUIRE(second.algorithms.size() == 1u);
@@ -226,9 +255,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
     BOOST_TEST(show_deps(v101.dependencies) == "[" + trainer.content_id + "@1.0.1]");
     BOOST_TEST(v101.desc == "retrained");
     BOOST_TEST(v101.visibility == "private");
-    BOOST_TEST(alice.get_content(first.content_id).content.title == "flowers");  // absent title: kept
+    BOOST_TEST(alice.get_content(first.content_id).content.title ==
+               "flowers");  // absent title: kept
     BOOST_TEST(show_versions(alice.get_content(trainer.content_id)) == "[1.0.0, 1.0.1]");
-    BOOST_TEST(alice.get_version(trainer.content_id, "1.0.1").source.at("algorithm_id").as_string() == "algo-7f3a");
+    BOOST_TEST(
+        alice.get_version(trainer.content_id, "1.0.1").source.at("algorithm_id").as_string() ==
+        "algo-7f3a");
 
     // Shared with a group: the algorithm version it publishes is shared alike.
     auto third = alice.release_to_gallery(wf, {.content_id = first.content_id,
@@ -239,19 +271,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
     BOOST_TEST(third.algorithms[0].version_num.to_string() == "1.0.2");
     auto a102 = alice.get_version(trainer.content_id, "1.0.2");
     BOOST_TEST(a102.visibility == "group");
-    BOOST_TEST(show(a102.group_users.value_or(std::vector<std::string>{})) == show({w.bob.domain_id}));
+    BOOST_TEST(show(a102.group_users.value_or(std::vector<std::string>{})) ==
+               show({w.bob.domain_id}));
 
     // A new version keeps the sharing of the highest one unless told otherwise.
     auto fourth = alice.release_to_gallery(wf, {.content_id = first.content_id});
     BOOST_TEST(fourth.version_num.to_string() == "1.0.3");
     auto w103 = alice.get_version(first.content_id, "1.0.3");
     BOOST_TEST(w103.visibility == "group");
-    BOOST_TEST(show(w103.group_users.value_or(std::vector<std::string>{})) == show({w.bob.domain_id}));
+    BOOST_TEST(show(w103.group_users.value_or(std::vector<std::string>{})) ==
+               show({w.bob.domain_id}));
     BOOST_TEST_REQUIRE(fourth.algorithms.size() == 1u);
     auto a103 = alice.get_version(trainer.content_id, fourth.algorithms[0].version_num);
     BOOST_TEST(a103.version_num == "1.0.3");
     BOOST_TEST(a103.visibility == "group");
-    BOOST_TEST(show(a103.group_users.value_or(std::vector<std::string>{})) == show({w.bob.domain_id}));
+    BOOST_TEST(show(a103.group_users.value_or(std::vector<std::string>{})) ==
+               show({w.bob.domain_id}));
     BOOST_TEST(bob.try_get_version(first.content_id, "1.0.3").has_value());
     BOOST_TEST(bob.try_get_version(trainer.content_id, "1.0.3").has_value());
 
@@ -261,7 +296,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
     BOOST_TEST(fifth.version_num.to_string() == "1.0.4");
     BOOST_TEST(alice.get_version(first.content_id, "1.0.4").visibility == "private");
     BOOST_TEST(alice.get_version(trainer.content_id, "1.0.4").visibility == "private");
-    BOOST_TEST(alice.get_content(first.content_id).content.title == "Flower classifier");  // renamed
+    BOOST_TEST(alice.get_content(first.content_id).content.title ==
+               "Flower classifier");  // renamed
     BOOST_TEST(bob.try_get_version(first.content_id, "1.0.4").error().is(errc::no_such_version));
 }
 
@@ -275,7 +311,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(explicit_versions_and_bumps, Via, both_transports)
     auto r = alice.release_to_gallery(wf, {.version = "2.0.0"});
     BOOST_TEST(r.version_num.to_string() == "2.0.0");
     BOOST_TEST_REQUIRE(r.algorithms.size() == 1u);
-    BOOST_TEST(r.algorithms[0].version_num.to_string() == "1.0.0");  // the algorithm starts at 1.0.0
+    BOOST_TEST(r.algorithms[0].version_num.to_string() ==
+               "1.0.0");  // the algorithm starts at 1.0.0
 
     for (char const* v : {"2.0.0", "1.9.9", "0.0.1"}) {
         w.svc().clear_journal();
@@ -288,21 +325,25 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(explicit_versions_and_bumps, Via, both_transports)
     }
 
     // A malformed version never gets as far as a request.
-    BOOST_CHECK_EXCEPTION((void)ag::version_number("1.0"), ag::gallery_error, [](ag::gallery_error const& e) {
-        return e.is(errc::bad_version) && e.status() == 400 && e.error_code() == "ModelArts.4002" &&
-               e.request_id().empty();
-    });
+    BOOST_CHECK_EXCEPTION((void)ag::version_number("1.0"), ag::gallery_error,
+                          [](ag::gallery_error const& e) {
+                              return e.is(errc::bad_version) && e.status() == 400 &&
+                                     e.error_code() == "ModelArts.4002" && e.request_id().empty();
+                          });
     BOOST_CHECK_THROW((void)ag::release_options{.version = "v1.0.0"}, ag::gallery_error);
 
-    auto minor = alice.release_to_gallery(wf, {.content_id = r.content_id, .bump = ag::bump_kind::minor});
+    auto minor =
+        alice.release_to_gallery(wf, {.content_id = r.content_id, .bump = ag::bump_kind::minor});
     BOOST_TEST(minor.version_num.to_string() == "2.1.0");
-    auto major = alice.release_to_gallery(wf, {.content_id = r.content_id, .bump = ag::bump_kind::major});
+    auto major =
+        alice.release_to_gallery(wf, {.content_id = r.content_id, .bump = ag::bump_kind::major});
     BOOST_TEST(major.version_num.to_string() == "3.0.0");
     auto patch = alice.release_to_gallery(wf, {.content_id = r.content_id});
     BOOST_TEST(patch.version_num.to_string() == "3.0.1");
     auto jump = alice.release_to_gallery(wf, {.content_id = r.content_id, .version = "5.0.0"});
     BOOST_TEST(jump.version_num.to_string() == "5.0.0");
-    BOOST_TEST(show_versions(alice.get_content(r.content_id)) == "[2.0.0, 2.1.0, 3.0.0, 3.0.1, 5.0.0]");
+    BOOST_TEST(show_versions(alice.get_content(r.content_id)) ==
+               "[2.0.0, 2.1.0, 3.0.0, 3.0.1, 5.0.0]");
 
     // version and bump together: refused before any request
     w.svc().clear_journal();
@@ -331,22 +372,27 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sharing_checked_before_any_request, Via, both_tran
         BOOST_TEST(w.journal().empty(), what);
     };
     refused({.visibility = ag::visibility::group}, "group without users");
-    refused({.visibility = ag::visibility::private_, .group_users = {w.bob.domain_id}}, "group_users with private");
-    refused({.visibility = ag::visibility::public_, .group_users = {w.bob.domain_id}}, "group_users with public");
+    refused({.visibility = ag::visibility::private_, .group_users = {w.bob.domain_id}},
+            "group_users with private");
+    refused({.visibility = ag::visibility::public_, .group_users = {w.bob.domain_id}},
+            "group_users with public");
     refused({.group_users = {w.bob.domain_id}}, "group_users with a new asset's default, private");
 
     // For a new version the highest version decides; still nothing is written.
     auto first = alice.release_to_gallery(wf);
     w.svc().clear_journal();
-    auto r = alice.try_release_to_gallery(wf, {.content_id = first.content_id, .group_users = {w.bob.domain_id}});
+    auto r = alice.try_release_to_gallery(
+        wf, {.content_id = first.content_id, .group_users = {w.bob.domain_id}});
     BOOST_TEST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().is(errc::bad_group_users), r.error().message());
     BOOST_TEST(count_writes(w.journal()) == 0u);
-    refused({.content_id = first.content_id, .visibility = ag::visibility::group}, "new version, group without users");
+    refused({.content_id = first.content_id, .visibility = ag::visibility::group},
+            "new version, group without users");
 
     // A malformed user is named, and nothing is sent.
     w.svc().clear_journal();
-    auto bad = alice.try_release_to_gallery(wf, {.visibility = ag::visibility::group, .group_users = {"BOB"}});
+    auto bad = alice.try_release_to_gallery(
+        wf, {.visibility = ag::visibility::group, .group_users = {"BOB"}});
     BOOST_TEST_REQUIRE(!bad.has_value());
     BOOST_TEST(bad.error().is(errc::bad_domain_id));
     BOOST_TEST(bad.error().gallery()->error_msg().find("BOB") != std::string::npos);
@@ -368,13 +414,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
     auto carol = w.client(w.carol);
     auto bob_public = g.must_publish(w.bob.token, algorithm_body("bob-public", "public"));
     auto tool = g.must_publish(w.alice.token, algorithm_body("tool"));
-    auto shared_tool = g.must_publish(w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
+    auto shared_tool = g.must_publish(
+        w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
     auto secret = g.must_publish(w.alice.token, algorithm_body("secret"));
 
     // Several steps sharing one algorithm: it is published once.
     ag::workflow wf{.name = "pipeline"};
-    wf.steps = {local("algo-prep", "prep", "prep-a"), local("algo-train", "train"), local("algo-prep", "prep", "prep-b"),
-                from_gallery(bob_public, "1.0.0", "score-a"), from_gallery(bob_public, "1.0.0", "score-b")};
+    wf.steps = {local("algo-prep", "prep", "prep-a"), local("algo-train", "train"),
+                local("algo-prep", "prep", "prep-b"), from_gallery(bob_public, "1.0.0", "score-a"),
+                from_gallery(bob_public, "1.0.0", "score-b")};
     w.svc().clear_journal();
     auto first = alice.release_to_gallery(wf);
     BOOST_TEST(first.algorithms.size() == 2u);
@@ -397,14 +445,16 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
     BOOST_TEST(bumped.count(bob_public) == 0u);
     auto v2 = alice.get_version(first.content_id, "1.0.1");
     BOOST_TEST(v2.dependencies.size() == 4u, show_deps(v2.dependencies));
-    for (auto const& d : v2.dependencies) BOOST_TEST(d.version_num == (d.content_id == bob_public ? "1.0.0" : "1.0.1"));
+    for (auto const& d : v2.dependencies)
+        BOOST_TEST(d.version_num == (d.content_id == bob_public ? "1.0.0" : "1.0.1"));
     BOOST_TEST(show_versions(alice.get_content(tool)) == "[1.0.0, 1.0.1]");
     BOOST_TEST(show_versions(alice.get_content(bob_public)) == "[1.0.0]");
 
     // A new asset's group release over an owned group algorithm widens its whitelist.
     ag::workflow team{.name = "team"};
     team.steps = {from_gallery(shared_tool, "1.0.0")};
-    ag::release_options for_carol{.visibility = ag::visibility::group, .group_users = {w.carol.domain_id}};
+    ag::release_options for_carol{.visibility = ag::visibility::group,
+                                  .group_users = {w.carol.domain_id}};
     auto plan = alice.plan_release(team, for_carol);
     BOOST_TEST(plan.algorithms.empty());
     BOOST_TEST_REQUIRE(plan.widened.size() == 1u);
@@ -413,7 +463,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
     BOOST_TEST(show(plan.widened[0].added) == show({w.carol.domain_id}));
     auto third = alice.release_to_gallery(team, for_carol);
     BOOST_TEST(third.algorithms.empty());
-    BOOST_TEST(show(alice.get_version(shared_tool, "1.0.0").group_users.value_or(std::vector<std::string>{})) ==
+    BOOST_TEST(show(alice.get_version(shared_tool, "1.0.0")
+                        .group_users.value_or(std::vector<std::string>{})) ==
                show(sorted({w.bob.domain_id, w.carol.domain_id})));
     BOOST_TEST(show_versions(alice.get_content(shared_tool)) == "[1.0.0]");  // widened, not bumped
     BOOST_TEST(carol.try_get_version(third.content_id, "1.0.0").has_value());
@@ -438,23 +489,27 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
         ag::workflow leaky{.name = "leaky"};
         leaky.steps = {from_gallery(vis == ag::visibility::group ? secret : shared_tool, "1.0.0")};
         ag::release_options o{.visibility = vis};
-        if (vis == ag::visibility::group) o.group_users = {w.carol.domain_id};
+        if (vis == ag::visibility::group)
+            o.group_users = {w.carol.domain_id};
         w.svc().clear_journal();
         auto r = alice.try_release_to_gallery(leaky, o);
         BOOST_TEST_REQUIRE(!r.has_value());
         BOOST_TEST(r.error().is(errc::dependency_visibility), r.error().message());
         BOOST_TEST(r.error().gallery()->request_id().empty());
-        BOOST_TEST(r.error().message().find(vis == ag::visibility::group ? secret : shared_tool) != std::string::npos);
+        BOOST_TEST(r.error().message().find(vis == ag::visibility::group ? secret : shared_tool) !=
+                   std::string::npos);
         BOOST_TEST(count_writes(w.journal()) == 0u);
     }
     BOOST_TEST(w.assets() == before);
 }
 
 // 5. Another's non-public algorithm under a public workflow: refused before any write.
-BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm, Via,
+                              both_transports) {
     world<Via> w;
     auto alice = w.client(w.alice);
-    auto bobs = w.g.must_publish(w.bob.token, algorithm_body("bobs", "group", users({w.alice.domain_id})));
+    auto bobs =
+        w.g.must_publish(w.bob.token, algorithm_body("bobs", "group", users({w.alice.domain_id})));
     ag::workflow wf{.name = "open"};
     wf.steps = {local("algo-o", "mine"), from_gallery(bobs, "1.0.0")};
     auto before = w.assets();
@@ -470,7 +525,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm,
     auto priv = alice.release_to_gallery(wf);
     before = w.assets();
     w.svc().clear_journal();
-    auto again = alice.try_release_to_gallery(wf, {.content_id = priv.content_id, .visibility = ag::visibility::public_});
+    auto again = alice.try_release_to_gallery(
+        wf, {.content_id = priv.content_id, .visibility = ag::visibility::public_});
     BOOST_TEST_REQUIRE(!again.has_value());
     BOOST_TEST(again.error().is(errc::dependency_visibility), again.error().message());
     BOOST_TEST(count_writes(w.journal()) == 0u);
@@ -482,8 +538,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
     world<Via> w;
     auto alice = w.client(w.alice);
     // bob's group algorithm whitelists alice but not carol
-    auto bobs = w.g.must_publish(w.bob.token, algorithm_body("bobs", "group", users({w.alice.domain_id})));
-    auto shared_tool = w.g.must_publish(w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
+    auto bobs =
+        w.g.must_publish(w.bob.token, algorithm_body("bobs", "group", users({w.alice.domain_id})));
+    auto shared_tool = w.g.must_publish(
+        w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
     ag::workflow base{.name = "base"};
     base.steps = {local("algo-prep", "prep")};
     auto b = alice.release_to_gallery(base);
@@ -492,9 +550,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
     auto before = w.assets();
     w.svc().clear_journal();
     ag::workflow wf{.name = "for-carol"};
-    wf.steps = {local("algo-prep", "prep"), local("algo-fresh", "fresh"), from_gallery(shared_tool, "1.0.0"),
-                from_gallery(bobs, "1.0.0")};
-    auto r = alice.try_release_to_gallery(wf, {.visibility = ag::visibility::group, .group_users = {w.carol.domain_id}});
+    wf.steps = {local("algo-prep", "prep"), local("algo-fresh", "fresh"),
+                from_gallery(shared_tool, "1.0.0"), from_gallery(bobs, "1.0.0")};
+    auto r = alice.try_release_to_gallery(
+        wf, {.visibility = ag::visibility::group, .group_users = {w.carol.domain_id}});
     BOOST_TEST_REQUIRE(!r.has_value());
     auto const err = r.error();  // error() answers a copy: keep it while pointing into it
     auto e = err.gallery();
@@ -513,9 +572,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
 
     auto after = w.assets();
     BOOST_TEST(without_highest(after) == without_highest(before));
-    BOOST_TEST(highest_ever(after, prep) == "1.0.1");            // the number it used stays used
+    BOOST_TEST(highest_ever(after, prep) == "1.0.1");  // the number it used stays used
     BOOST_TEST(highest_ever(after, shared_tool) == "1.0.0");
-    BOOST_TEST(alice.list_contents({.scope = "mine", .title = "fresh"}).total == 0u);  // its asset is gone
+    BOOST_TEST(alice.list_contents({.scope = "mine", .title = "fresh"}).total ==
+               0u);  // its asset is gone
     BOOST_TEST(alice.list_contents({.scope = "mine", .title = "for-carol"}).total == 0u);
 
     // the next release of that algorithm gets a higher number
@@ -528,7 +588,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
 //    instead of shifting its numbers, and the release is undone.
 BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_publish_fails_the_release, Via, both_transports) {
     for (bool hit_workflow : {true, false}) {
-        BOOST_TEST_CONTEXT("the concurrent publish hits the " << (hit_workflow ? "workflow" : "algorithm")) {
+        BOOST_TEST_CONTEXT("the concurrent publish hits the "
+                           << (hit_workflow ? "workflow" : "algorithm")) {
             world<Via> w;
             auto alice = w.client(w.alice);
             ag::workflow wf{.name = "flowers"};
@@ -541,7 +602,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_publish_fails_the_release, Via, both_tr
             json::value expected;
             bool fired = false;
             auto racing = w.hooked_client(w.alice, [&](ag::http_request const& req) {
-                if (fired || req.method() != http::verb::post) return;
+                if (fired || req.method() != http::verb::post)
+                    return;
                 fired = true;
                 ag::wire::create_version_request body;
                 body.desc = "concurrent";
@@ -561,7 +623,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_publish_fails_the_release, Via, both_tr
             BOOST_TEST(highest_ever(after, trainer) == "1.0.1");
             BOOST_TEST(show_versions(alice.get_content(target)) == "[1.0.0, 1.0.1]");
             BOOST_TEST(alice.get_version(target, "1.0.1").desc == "concurrent");
-            if (hit_workflow) BOOST_TEST(show_versions(alice.get_content(trainer)) == "[1.0.0]");
+            if (hit_workflow)
+                BOOST_TEST(show_versions(alice.get_content(trainer)) == "[1.0.0]");
 
             // planned afresh, it goes through above the concurrent numbers
             auto again = alice.release_to_gallery(wf, {.content_id = first.content_id});
@@ -590,19 +653,21 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, b
     BOOST_TEST(posts[0].status == 503);
     BOOST_TEST(posts[1].status == 201);
     BOOST_TEST(posts[0].idempotency_key.value_or("") == posts[1].idempotency_key.value_or("-"));
-    BOOST_TEST(posts[1].idempotency_key.value_or("") != posts[2].idempotency_key.value_or(""));  // each write has its own key
+    BOOST_TEST(posts[1].idempotency_key.value_or("") !=
+               posts[2].idempotency_key.value_or(""));  // each write has its own key
     BOOST_TEST(w.sleeps.count() == 1u);
 
     // each step of a new version, with the answer replaced by a 503 or by no answer at all
     int expected_patch = 0;
     for (std::string action : {"status", "reset"})
         for (bool on_workflow : {false, true}) {
-            BOOST_TEST_CONTEXT(action << " after commit on the " << (on_workflow ? "workflow's" : "algorithm's")
-                                      << " POST") {
+            BOOST_TEST_CONTEXT(action << " after commit on the "
+                                      << (on_workflow ? "workflow's" : "algorithm's") << " POST") {
                 auto const& id = on_workflow ? first.content_id : trainer;
                 w.svc().clear_journal();
                 w.fault(make_fault("POST", versions_path(id), action,
-                              action == "status" ? std::optional<int>(503) : std::nullopt, 1, true));
+                                   action == "status" ? std::optional<int>(503) : std::nullopt, 1,
+                                   true));
                 auto r = alice.try_release_to_gallery(wf, {.content_id = first.content_id});
                 BOOST_TEST_REQUIRE(r.has_value(), r.error().message());
                 ++expected_patch;
@@ -611,7 +676,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, b
                 BOOST_TEST(r->algorithms.at(0).version_num.to_string() == num);
                 // nothing published twice
                 std::string expected_versions;
-                for (int i = 0; i <= expected_patch; ++i) expected_versions += (i ? ", 1.0." : "[1.0.") + std::to_string(i);
+                for (int i = 0; i <= expected_patch; ++i)
+                    expected_versions += (i ? ", 1.0." : "[1.0.") + std::to_string(i);
                 expected_versions += "]";
                 BOOST_TEST(show_versions(alice.get_content(trainer)) == expected_versions);
                 BOOST_TEST(show_versions(alice.get_content(first.content_id)) == expected_versions);
@@ -622,7 +688,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, b
                 BOOST_TEST(tries.back().status == 201);
                 for (auto const& t : tries) {
                     BOOST_TEST(t.idempotency_key.has_value());
-                    BOOST_TEST(t.idempotency_key.value_or("") == tries.front().idempotency_key.value_or("-"));
+                    BOOST_TEST(t.idempotency_key.value_or("") ==
+                               tries.front().idempotency_key.value_or("-"));
                 }
                 BOOST_TEST(w.svc().faults().empty());
             }
@@ -633,7 +700,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, b
 BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_transports) {
     world<Via> w;
     auto alice = w.client(w.alice);
-    auto shared_tool = w.g.must_publish(w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
+    auto shared_tool = w.g.must_publish(
+        w.alice.token, algorithm_body("shared-tool", "group", users({w.bob.domain_id})));
     ag::workflow wf{.name = "flowers"};
     wf.steps = {local("algo-7f3a", "trainer")};
     auto first = alice.release_to_gallery(wf);
@@ -662,7 +730,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_tran
             BOOST_TEST(w.sleeps.count() == 0u);
             auto after = w.assets();
             BOOST_TEST(without_highest(after) == without_highest(before));
-            BOOST_TEST(highest_ever(after, first.content_id) == "1.0.0");  // refused before its commit
+            BOOST_TEST(highest_ever(after, first.content_id) ==
+                       "1.0.0");  // refused before its commit
         }
     }
     // no answer at all to the workflow's POST, through every retry and the
@@ -676,7 +745,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_tran
         BOOST_TEST(!r.error().is_gallery_error());
         BOOST_TEST(r.error().transport().failed());
         // the transport error still says what the undo did
-        BOOST_TEST(r.error().note().find("release undone") != std::string::npos, r.error().message());
+        BOOST_TEST(r.error().note().find("release undone") != std::string::npos,
+                   r.error().message());
         BOOST_CHECK_EXCEPTION(r.error().raise(), boost::system::system_error, [](auto const& e) {
             return std::string(e.what()).find("release undone") != std::string::npos;
         });
@@ -698,7 +768,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_tran
         auto before = w.assets();
         w.svc().clear_journal();
         w.fault(make_fault("PATCH", "/v1/aihub/contents/" + shared_tool, "status", 400, 1));
-        auto r = alice.try_release_to_gallery(team, {.visibility = ag::visibility::group, .group_users = {w.carol.domain_id}});
+        auto r = alice.try_release_to_gallery(
+            team, {.visibility = ag::visibility::group, .group_users = {w.carol.domain_id}});
         BOOST_TEST_REQUIRE(!r.has_value());
         BOOST_TEST(r.error().gallery()->status() == 400);
         BOOST_TEST(entries(w.journal(), "DELETE").size() == 1u);  // fresh 1.0.0
@@ -714,17 +785,20 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, both_transports) {
     auto carol = w.client(w.carol);
     ag::workflow wf{.name = "flowers"};
     wf.steps = {local("algo-7f3a", "trainer")};
-    auto flow = alice.release_to_gallery(wf, {.visibility = ag::visibility::group, .group_users = {w.bob.domain_id}});
+    auto flow = alice.release_to_gallery(
+        wf, {.visibility = ag::visibility::group, .group_users = {w.bob.domain_id}});
     auto algo = flow.algorithms.at(0).content_id;
     auto wl = [&](std::string const& id) {
-        return show(alice.get_version(id, "1.0.0").group_users.value_or(std::vector<std::string>{}));
+        return show(
+            alice.get_version(id, "1.0.0").group_users.value_or(std::vector<std::string>{}));
     };
     auto patched = [&](std::size_t i) {
         auto p = entries(w.journal(), "PATCH");
         return i < p.size() ? p[i].target : std::string("(none)");
     };
     std::string const algo_wl = "/v1/aihub/contents/" + algo + "/versions/1.0.0/whitelist";
-    std::string const flow_wl = "/v1/aihub/contents/" + flow.content_id + "/versions/1.0.0/whitelist";
+    std::string const flow_wl =
+        "/v1/aihub/contents/" + flow.content_id + "/versions/1.0.0/whitelist";
 
     // adding: the algorithms first, then the workflow
     w.svc().clear_journal();
@@ -751,7 +825,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, both_transports) {
     // safe removal: another of alice's workflow versions still grants bob the algorithm
     ag::workflow other{.name = "other"};
     other.steps = {from_gallery(algo, "1.0.0")};
-    auto second = alice.release_to_gallery(other, {.visibility = ag::visibility::group, .group_users = {w.bob.domain_id}});
+    auto second = alice.release_to_gallery(
+        other, {.visibility = ag::visibility::group, .group_users = {w.bob.domain_id}});
     auto kept = alice.delete_whitelist_users(flow.content_id, "1.0.0", {w.bob.domain_id});
     BOOST_TEST(kept.group_users.empty());
     BOOST_TEST(wl(flow.content_id) == "[]");
@@ -760,13 +835,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, both_transports) {
     BOOST_TEST(kept.kept[0].content_id == algo);
     BOOST_TEST(kept.kept[0].version_num.to_string() == "1.0.0");
     BOOST_TEST(kept.kept[0].user == w.bob.domain_id);
-    BOOST_TEST(kept.kept[0].reason.find(second.content_id) != std::string::npos, kept.kept[0].reason);
+    BOOST_TEST(kept.kept[0].reason.find(second.content_id) != std::string::npos,
+               kept.kept[0].reason);
 
-    // another account's workflow depends on alice's algorithm version: the server's 4091 keeps carol there
+    // another account's workflow depends on alice's algorithm version: the server's 4091 keeps
+    // carol there
     alice.add_whitelist_users(flow.content_id, "1.0.0", {w.carol.domain_id});
     BOOST_TEST(wl(algo) == show(sorted({w.bob.domain_id, w.carol.domain_id})));
-    json::object bobs_flow{{"content_type", "workflow"},       {"title", "bobs-flow"},
-                           {"visibility", "group"},            {"group_users", users({w.carol.domain_id})},
+    json::object bobs_flow{{"content_type", "workflow"},
+                           {"title", "bobs-flow"},
+                           {"visibility", "group"},
+                           {"group_users", users({w.carol.domain_id})},
                            {"dependencies", deps({{algo, "1.0.0"}})}};
     w.g.must_publish(w.bob.token, bobs_flow);
     auto r = alice.delete_whitelist_users(flow.content_id, "1.0.0", {w.carol.domain_id});
@@ -827,7 +906,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(dry_run_writes_nothing, Via, both_transports) {
     BOOST_TEST(printed.str().find("1.0.1 group") != std::string::npos, printed.str());
 
     // a new asset's plan names it by title
-    auto fresh = alice.plan_release(ag::workflow{.name = "daisies", .steps = {local("algo-d", "picker")}});
+    auto fresh =
+        alice.plan_release(ag::workflow{.name = "daisies", .steps = {local("algo-d", "picker")}});
     BOOST_TEST(fresh.workflow.new_asset);
     BOOST_TEST(fresh.workflow.title == "daisies");
     BOOST_TEST(fresh.workflow.version_num.to_string() == "1.0.0");
@@ -842,7 +922,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(dry_run_writes_nothing, Via, both_transports) {
     auto done = alice.release_to_gallery(wf, o);
     BOOST_TEST(done.version_num == plan.workflow.version_num);
     BOOST_TEST(done.algorithms.at(0).version_num == plan.algorithms[0].version_num);
-    BOOST_TEST(show(alice.get_version(trainer, "1.0.1").group_users.value_or(std::vector<std::string>{})) == show(users2));
+    BOOST_TEST(show(alice.get_version(trainer, "1.0.1")
+                        .group_users.value_or(std::vector<std::string>{})) == show(users2));
 }
 
 // 12. Retry decisions and back-off, without sleeping.
@@ -930,8 +1011,9 @@ BOOST_AUTO_TEST_CASE(backoff_grows_within_bounds) {
             BOOST_TEST(d.count() >= static_cast<std::int64_t>(ceiling / 2));
             BOOST_TEST(d.count() <= static_cast<std::int64_t>(ceiling));
             BOOST_TEST(d.count() <= b.maximum.count());
-            if (ceiling < 1000.0) BOOST_TEST(d.count() >= previous);  // grows until capped
-            BOOST_TEST(same.delay(retry).count() == d.count());                        // a seed makes it reproducible
+            if (ceiling < 1000.0)
+                BOOST_TEST(d.count() >= previous);               // grows until capped
+            BOOST_TEST(same.delay(retry).count() == d.count());  // a seed makes it reproducible
         }
         previous = d.count();
     }

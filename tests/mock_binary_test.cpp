@@ -35,7 +35,8 @@ struct child {
         posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
         posix_spawn_file_actions_addclose(&fa, fds[0]);
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
         posix_spawn_file_actions_destroy(&fa);
@@ -45,9 +46,11 @@ struct child {
 
     std::string line() {
         char buf[512];
-        if (!fgets(buf, sizeof buf, out)) return {};
+        if (!fgets(buf, sizeof buf, out))
+            return {};
         std::string s(buf);
-        if (!s.empty() && s.back() == '\n') s.pop_back();
+        if (!s.empty() && s.back() == '\n')
+            s.pop_back();
         return s;
     }
 
@@ -60,8 +63,10 @@ struct child {
     }
 
     ~child() {
-        if (pid > 0) stop(SIGKILL);
-        if (out) fclose(out);
+        if (pid > 0)
+            stop(SIGKILL);
+        if (out)
+            fclose(out);
     }
 };
 
@@ -75,16 +80,19 @@ aigallery::http_request get(std::string target) {
 BOOST_AUTO_TEST_SUITE(mock_binary)
 
 BOOST_AUTO_TEST_CASE(starts_answers_and_saves_state_on_sigterm) {
-    auto dir = std::filesystem::temp_directory_path() / ("aigallery-bin-" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("aigallery-bin-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     auto state = (dir / "state.json").string();
 
     std::string url;
     std::string alice_token;
     {
-        child c({AIGALLERY_MOCK_BINARY, "--port", "0", "--account", "alice", "--account", "bob", "--state", state});
+        child c({AIGALLERY_MOCK_BINARY, "--port", "0", "--account", "alice", "--account", "bob",
+                 "--state", state});
         for (std::string l = c.line(); !l.empty(); l = c.line()) {
-            if (l.rfind("account alice ", 0) == 0) alice_token = l.substr(l.find("token=") + 6);
+            if (l.rfind("account alice ", 0) == 0)
+                alice_token = l.substr(l.find("token=") + 6);
             if (l.rfind("listening on ", 0) == 0) {
                 url = l.substr(13);
                 break;

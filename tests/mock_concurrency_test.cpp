@@ -35,15 +35,19 @@ BOOST_AUTO_TEST_CASE(eight_threads_publish_contiguous_versions) {
         pool.emplace_back([&, i] {
             for (int k = 0; k < per_thread; ++k) {
                 auto r = publish("/v1/aihub/contents/" + id + "/versions", "{}");
-                if (r.result_int() == 201) got[i].push_back(std::string(json::parse(r.body()).at("version_num").as_string()));
+                if (r.result_int() == 201)
+                    got[i].push_back(
+                        std::string(json::parse(r.body()).at("version_num").as_string()));
             }
         });
-    for (auto& th : pool) th.join();
+    for (auto& th : pool)
+        th.join();
     std::set<aigallery::version_number> all;
     std::size_t total = 0;
     for (auto const& v : got) {
         total += v.size();
-        for (auto const& s : v) all.insert(aigallery::version_number(s));
+        for (auto const& s : v)
+            all.insert(aigallery::version_number(s));
     }
     BOOST_TEST(total == std::size_t(threads * per_thread));
     BOOST_TEST(all.size() == std::size_t(threads * per_thread));  // distinct
@@ -67,14 +71,18 @@ BOOST_AUTO_TEST_CASE(concurrent_connections_over_loopback) {
                 http_request req{verb::post, "/v1/aihub/contents", 11};
                 req.set("X-Auth-Token", alice.token);
                 req.set(http::field::content_type, "application/json");
-                req.body() = R"({"content_type":"algorithm","title":"c)" + std::to_string(i) + "-" + std::to_string(k) + "\"}";
+                req.body() = R"({"content_type":"algorithm","title":"c)" + std::to_string(i) + "-" +
+                             std::to_string(k) + "\"}";
                 req.prepare_payload();
                 auto r = t.send(req);
-                if (r && r->result_int() == 201) ++created[i];
+                if (r && r->result_int() == 201)
+                    ++created[i];
             }
         });
-    for (auto& th : pool) th.join();
-    for (int i = 0; i < clients; ++i) BOOST_TEST(created[i] == per_client);
+    for (auto& th : pool)
+        th.join();
+    for (int i = 0; i < clients; ++i)
+        BOOST_TEST(created[i] == per_client);
     BOOST_TEST(srv.journal().size() == std::size_t(clients * per_client));
 }
 

@@ -13,7 +13,8 @@ using boost::beast::http::verb;
 namespace {
 http_request request(verb v, std::string target, std::string token = {}) {
     http_request r{v, target, 11};
-    if (!token.empty()) r.set("X-Auth-Token", token);
+    if (!token.empty())
+        r.set("X-Auth-Token", token);
     r.prepare_payload();
     return r;
 }
@@ -29,10 +30,13 @@ BOOST_AUTO_TEST_CASE(control_api_answers_loopback_peers_only) {
     auto far = svc.handle(request(verb::get, "/__mock/health"), /*peer_is_loopback=*/false);
     BOOST_TEST(far.response.result_int() == 404u);
     BOOST_TEST(code_of(far.response) == "ModelArts.4042");
-    BOOST_TEST(svc.handle(request(verb::get, "/__mock/health"), true).response.result_int() == 200u);
+    BOOST_TEST(svc.handle(request(verb::get, "/__mock/health"), true).response.result_int() ==
+               200u);
     // /v1 is for everyone with a token
     auto a = svc.add_account("alice");
-    BOOST_TEST(svc.handle(request(verb::get, "/v1/aihub/me", a.token), false).response.result_int() == 200u);
+    BOOST_TEST(
+        svc.handle(request(verb::get, "/v1/aihub/me", a.token), false).response.result_int() ==
+        200u);
 }
 
 BOOST_AUTO_TEST_CASE(a_control_token_is_required_when_configured) {
@@ -62,7 +66,8 @@ BOOST_AUTO_TEST_CASE(every_answer_has_a_unique_request_id) {
         }
     }
     // the journal's ids are the answers' ids
-    for (auto const& e : svc.journal()) BOOST_TEST(ids.count(e.request_id) == 1u);
+    for (auto const& e : svc.journal())
+        BOOST_TEST(ids.count(e.request_id) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(tokens_never_appear_in_the_journal_or_errors) {

@@ -1,5 +1,5 @@
-#include <boost/test/unit_test.hpp>
 #include <aigallery/mock/routes.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <aigallery/error.hpp>
 
@@ -15,7 +15,8 @@
 #include <vector>
 
 #ifndef AIGALLERY_SOURCE_DIR
-#error "AIGALLERY_SOURCE_DIR must name the source tree (CMakeLists.txt defines it for aigallery_tests)"
+#error \
+    "AIGALLERY_SOURCE_DIR must name the source tree (CMakeLists.txt defines it for aigallery_tests)"
 #endif
 
 // docs/openapi.yaml must describe exactly the routes the mock serves, and
@@ -61,15 +62,18 @@ yaml_line scan_line(std::string_view line) {
                 key += s[i];
             }
         }
-        if (i + 1 < s.size() && s[i + 1] == ':') r.key = key;
+        if (i + 1 < s.size() && s[i + 1] == ':')
+            r.key = key;
         return r;
     }
-    if (s.empty() || s.front() == '-' || s.front() == '#') return r;
+    if (s.empty() || s.front() == '-' || s.front() == '#')
+        return r;
     // A plain key ends at the first ':' followed by a space or the line's end.
     for (std::size_t i = 0; i < s.size(); ++i)
         if (s[i] == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) {
             r.key = std::string(s.substr(0, i));
-            while (!r.key.empty() && r.key.back() == ' ') r.key.pop_back();
+            while (!r.key.empty() && r.key.back() == ' ')
+                r.key.pop_back();
             break;
         }
     return r;
@@ -77,7 +81,8 @@ yaml_line scan_line(std::string_view line) {
 
 bool is_http_method(std::string_view key) {
     for (std::string_view m : {"get", "put", "post", "delete", "options", "head", "patch", "trace"})
-        if (key == m) return true;
+        if (key == m)
+            return true;
     return false;
 }
 
@@ -85,7 +90,8 @@ bool is_http_method(std::string_view key) {
 /// sets the indentation of path keys, the first line inside a path item that
 /// of its keys; deeper lines (schemas, block scalars) are never looked at.
 /// Problems (a path or method listed twice, no `paths:`) go to `problems`.
-std::multiset<operation> documented_operations(std::string const& text, std::vector<std::string>& problems) {
+std::multiset<operation> documented_operations(std::string const& text,
+                                               std::vector<std::string>& problems) {
     std::multiset<operation> ops;
     std::istringstream in(text);
     std::string line;
@@ -94,25 +100,31 @@ std::multiset<operation> documented_operations(std::string const& text, std::vec
     std::string path;
     std::set<std::string> paths;
     while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
         auto first = line.find_first_not_of(' ');
-        if (first == std::string::npos || line[first] == '#') continue;  // blank or comment
+        if (first == std::string::npos || line[first] == '#')
+            continue;  // blank or comment
         auto l = scan_line(line);
         if (l.indent == 0) {
             in_paths = l.key == "paths";
             if (in_paths) {
-                if (seen_paths) problems.push_back("`paths:` appears twice");
+                if (seen_paths)
+                    problems.push_back("`paths:` appears twice");
                 seen_paths = true;
                 auto rest = line.substr(line.find(':') + 1);
-                if (rest.find_first_not_of(' ') != std::string::npos && rest[rest.find_first_not_of(' ')] != '#')
+                if (rest.find_first_not_of(' ') != std::string::npos &&
+                    rest[rest.find_first_not_of(' ')] != '#')
                     problems.push_back("`paths:` is not a block mapping: " + line);
             }
             path_indent = method_indent = 0;
             path.clear();
             continue;
         }
-        if (!in_paths) continue;
-        if (path_indent == 0) path_indent = l.indent;
+        if (!in_paths)
+            continue;
+        if (path_indent == 0)
+            path_indent = l.indent;
         if (l.indent == path_indent) {
             path = l.key;
             method_indent = 0;
@@ -122,19 +134,22 @@ std::multiset<operation> documented_operations(std::string const& text, std::vec
                 problems.push_back("path listed twice: " + path);
             }
         } else if (l.indent > path_indent && !path.empty()) {
-            if (method_indent == 0) method_indent = l.indent;
+            if (method_indent == 0)
+                method_indent = l.indent;
             if (l.indent == method_indent && is_http_method(l.key)) {
                 std::string method = l.key;
                 std::transform(method.begin(), method.end(), method.begin(),
                                [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-                if (ops.count({method, path})) problems.push_back("listed twice: " + method + " " + path);
+                if (ops.count({method, path}))
+                    problems.push_back("listed twice: " + method + " " + path);
                 ops.insert({method, path});
             }
         } else if (l.indent < path_indent) {
             problems.push_back("unexpected indentation under `paths:`: " + line);
         }
     }
-    if (!seen_paths) problems.push_back("no top-level `paths:` section");
+    if (!seen_paths)
+        problems.push_back("no top-level `paths:` section");
     return ops;
 }
 
@@ -153,14 +168,16 @@ std::set<operation> routed_operations() {
 
 std::string join(std::vector<std::string> const& v) {
     std::string s;
-    for (auto const& x : v) s += (s.empty() ? "" : "; ") + x;
+    for (auto const& x : v)
+        s += (s.empty() ? "" : "; ") + x;
     return s;
 }
 
 template <class Ops>
 std::string describe(Ops const& ops) {
     std::string s;
-    for (auto const& [method, path] : ops) s += (s.empty() ? "" : ", ") + method + " " + path;
+    for (auto const& [method, path] : ops)
+        s += (s.empty() ? "" : ", ") + method + " " + path;
     return s;
 }
 
@@ -226,23 +243,28 @@ BOOST_AUTO_TEST_CASE(documents_exactly_the_routes_the_mock_serves) {
                         std::back_inserter(missing));
     std::set_difference(documented_set.begin(), documented_set.end(), routed.begin(), routed.end(),
                         std::back_inserter(extra));
-    BOOST_TEST(missing.empty(), "routed by the mock but missing from " << openapi_path << ": " << describe(missing));
-    BOOST_TEST(extra.empty(), "in " << openapi_path << " but not routed by the mock: " << describe(extra));
+    BOOST_TEST(missing.empty(),
+               "routed by the mock but missing from " << openapi_path << ": " << describe(missing));
+    BOOST_TEST(extra.empty(),
+               "in " << openapi_path << " but not routed by the mock: " << describe(extra));
 }
 
 BOOST_AUTO_TEST_CASE(documents_every_error_code_and_no_other) {
     std::string const text = read_file(openapi_path);
     for (auto const& e : aigallery::error_catalogue)
-        BOOST_TEST(text.find(e.code) != std::string::npos,
-                   "error code " << e.code << " (HTTP " << e.status << ") is not in " << openapi_path);
+        BOOST_TEST(text.find(e.code) != std::string::npos, "error code "
+                                                               << e.code << " (HTTP " << e.status
+                                                               << ") is not in " << openapi_path);
 
     // The other way round: a code the document names must be in the catalogue.
     std::set<std::string> named;
     for (std::string_view prefix : {"ModelArts.", "APIG."}) {
         for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
             auto end = at + prefix.size();
-            while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-            if (end > at + prefix.size()) named.insert(text.substr(at, end - at));  // else prose, not a code
+            while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])))
+                ++end;
+            if (end > at + prefix.size())
+                named.insert(text.substr(at, end - at));  // else prose, not a code
         }
     }
     BOOST_TEST(named.size() >= aigallery::error_catalogue.size());

@@ -25,7 +25,8 @@ namespace json = boost::json;
 /// The handler called directly: no socket.
 struct in_process {
     static constexpr char const* name = "in_process";
-    explicit in_process(aigallery::mock::server_options const& o) : service(o), transport(service) {}
+    explicit in_process(aigallery::mock::server_options const& o)
+        : service(o), transport(service) {}
     aigallery::mock::service service;
     aigallery::mock::in_process_transport transport;
     aigallery::mock::service& svc() { return service; }
@@ -34,7 +35,8 @@ struct in_process {
 /// A real server on a loopback port, reached with beast_transport.
 struct loopback {
     static constexpr char const* name = "loopback";
-    explicit loopback(aigallery::mock::server_options const& o) : server(o), transport(server.url()) {}
+    explicit loopback(aigallery::mock::server_options const& o)
+        : server(o), transport(server.url()) {}
     aigallery::mock::server server;
     aigallery::beast_transport transport;
     aigallery::mock::service& svc() { return server.handler_service(); }
@@ -52,14 +54,17 @@ struct reply {
     }
     std::string code() const {
         auto o = body.if_object();
-        if (!o || !o->contains("error_code")) return {};
+        if (!o || !o->contains("error_code"))
+            return {};
         return std::string(o->at("error_code").as_string());
     }
     json::object const& obj() const { return body.as_object(); }
     std::string str(std::string_view key) const { return std::string(body.at(key).as_string()); }
 };
 
-inline std::ostream& operator<<(std::ostream& os, reply const& r) { return os << r.status << " " << r.raw.body(); }
+inline std::ostream& operator<<(std::ostream& os, reply const& r) {
+    return os << r.status << " " << r.raw.body();
+}
 
 /// A gallery with a fixed clock and seed, and a few accounts.
 template <class Via>
@@ -69,11 +74,14 @@ struct gallery {
     static aigallery::mock::server_options fixed() {
         aigallery::mock::server_options o;
         o.seed = 42;
-        o.fixed_time = std::chrono::sys_seconds(std::chrono::seconds(1795642194));  // 2026-11-25T21:29:54Z
+        o.fixed_time =
+            std::chrono::sys_seconds(std::chrono::seconds(1795642194));  // 2026-11-25T21:29:54Z
         return o;
     }
 
-    aigallery::mock::account account(std::string const& name) { return via.svc().add_account(name); }
+    aigallery::mock::account account(std::string const& name) {
+        return via.svc().add_account(name);
+    }
 
     reply send(http_request req) {
         req.prepare_payload();
@@ -98,12 +106,14 @@ struct gallery {
                              std::optional<std::string> body = std::nullopt,
                              std::vector<std::pair<std::string, std::string>> headers = {}) {
         http_request req{method, target, 11};
-        if (!token.empty()) req.set("X-Auth-Token", token);
+        if (!token.empty())
+            req.set("X-Auth-Token", token);
         if (body) {
             req.set(http::field::content_type, "application/json");
             req.body() = *body;
         }
-        for (auto const& [k, v] : headers) req.set(k, v);
+        for (auto const& [k, v] : headers)
+            req.set(k, v);
         return req;
     }
 
@@ -111,7 +121,8 @@ struct gallery {
                std::optional<json::value> body = std::nullopt,
                std::vector<std::pair<std::string, std::string>> headers = {}) {
         std::optional<std::string> text;
-        if (body) text = json::serialize(*body);
+        if (body)
+            text = json::serialize(*body);
         return send(make(method, std::move(target), token, text, std::move(headers)));
     }
 
@@ -121,8 +132,8 @@ struct gallery {
     }
     reply publish_version(std::string const& token, std::string const& id, json::object body = {},
                           std::vector<std::pair<std::string, std::string>> headers = {}) {
-        return call(http::verb::post, "/v1/aihub/contents/" + id + "/versions", token, json::value(std::move(body)),
-                    std::move(headers));
+        return call(http::verb::post, "/v1/aihub/contents/" + id + "/versions", token,
+                    json::value(std::move(body)), std::move(headers));
     }
     reply get_content(std::string const& token, std::string const& id) {
         return call(http::verb::get, "/v1/aihub/contents/" + id, token);
@@ -130,13 +141,15 @@ struct gallery {
     reply get_version(std::string const& token, std::string const& id, std::string const& v) {
         return call(http::verb::get, "/v1/aihub/contents/" + id + "/versions/" + v, token);
     }
-    reply set_visibility(std::string const& token, std::string const& id, std::string const& v, json::object body) {
-        return call(http::verb::put, "/v1/aihub/contents/" + id + "/versions/" + v + "/visibility", token,
-                    json::value(std::move(body)));
+    reply set_visibility(std::string const& token, std::string const& id, std::string const& v,
+                         json::object body) {
+        return call(http::verb::put, "/v1/aihub/contents/" + id + "/versions/" + v + "/visibility",
+                    token, json::value(std::move(body)));
     }
-    reply whitelist(std::string const& token, std::string const& id, std::string const& v, json::object body) {
-        return call(http::verb::patch, "/v1/aihub/contents/" + id + "/versions/" + v + "/whitelist", token,
-                    json::value(std::move(body)));
+    reply whitelist(std::string const& token, std::string const& id, std::string const& v,
+                    json::object body) {
+        return call(http::verb::patch, "/v1/aihub/contents/" + id + "/versions/" + v + "/whitelist",
+                    token, json::value(std::move(body)));
     }
     reply list(std::string const& token, std::string const& query = "") {
         return call(http::verb::get, "/v1/aihub/contents" + query, token);
@@ -154,13 +167,15 @@ struct gallery {
 
 inline json::array users(std::initializer_list<std::string> ids) {
     json::array a;
-    for (auto const& i : ids) a.emplace_back(i);
+    for (auto const& i : ids)
+        a.emplace_back(i);
     return a;
 }
 
 inline json::array deps(std::initializer_list<std::pair<std::string, std::string>> d) {
     json::array a;
-    for (auto const& [c, v] : d) a.emplace_back(json::object{{"content_id", c}, {"version_num", v}});
+    for (auto const& [c, v] : d)
+        a.emplace_back(json::object{{"content_id", c}, {"version_num", v}});
     return a;
 }
 

@@ -12,7 +12,8 @@ using namespace aigallery;
 BOOST_AUTO_TEST_SUITE(vocabulary)
 
 BOOST_AUTO_TEST_CASE(valid_versions_parse_and_print_back) {
-    for (std::string s : {"1.0.0", "0.0.0", "10.20.30", "4294967295.4294967295.4294967295", "0.1.99"}) {
+    for (std::string s :
+         {"1.0.0", "0.0.0", "10.20.30", "4294967295.4294967295.4294967295", "0.1.99"}) {
         auto v = version_number::parse(s);
         BOOST_TEST_REQUIRE(v.has_value(), s);
         BOOST_TEST(v->to_string() == s);
@@ -50,14 +51,15 @@ BOOST_AUTO_TEST_CASE(bad_versions_are_refused_with_the_reason) {
         {".1.0", version_syntax::empty_part},
         {"1.0.", version_syntax::empty_part},
         {"1.0.0.", version_syntax::empty_part},
-        {"\xd9\xa1.0.0", version_syntax::bad_character},   // ARABIC-INDIC DIGIT ONE
+        {"\xd9\xa1.0.0", version_syntax::bad_character},      // ARABIC-INDIC DIGIT ONE
         {"\xef\xbc\x91.0.0", version_syntax::bad_character},  // FULLWIDTH DIGIT ONE
         {"1.0.0\n", version_syntax::bad_character},
         {std::string("1.0\0.0", 6), version_syntax::bad_character},
         {std::string(5000, '9') + ".0.0", version_syntax::too_large},
     };
     for (auto const& r : rows) {
-        BOOST_TEST((version_number::check(r.text) == r.why), "'" << r.text << "' gave " << describe(version_number::check(r.text)));
+        BOOST_TEST((version_number::check(r.text) == r.why),
+                   "'" << r.text << "' gave " << describe(version_number::check(r.text)));
         BOOST_TEST(!version_number::parse(r.text).has_value());
         try {
             version_number v{r.text};
@@ -117,7 +119,8 @@ BOOST_AUTO_TEST_CASE(visibility_text_round_trips) {
         BOOST_TEST((parse_visibility(to_string(v)) == v));
     BOOST_TEST(to_string(visibility::private_) == "private");
     BOOST_TEST(to_string(visibility::public_) == "public");
-    for (auto bad : {"", "Private", "PUBLIC", "whitelist", "group "}) BOOST_TEST(!parse_visibility(bad).has_value());
+    for (auto bad : {"", "Private", "PUBLIC", "whitelist", "group "})
+        BOOST_TEST(!parse_visibility(bad).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(domain_ids_and_ids) {

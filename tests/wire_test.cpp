@@ -17,74 +17,143 @@ std::string const alice = "0123456789abcdef0123456789abcdef";
 
 // One fully populated sample of each type; every optional is set, so that the
 // round trip and the field-by-field mutations below cover every member.
-wire::dependency_ref sample(wire::dependency_ref*) { return {"algo-1", "1.0.0"}; }
+wire::dependency_ref sample(wire::dependency_ref*) {
+    return {"algo-1", "1.0.0"};
+}
 wire::create_content_request sample(wire::create_content_request*) {
-    return {"workflow", "Flower classifier", "1.0.0", "first", "group", wire::string_list{alice},
-            std::vector<wire::dependency_ref>{{"algo-1", "1.0.0"}}, json::object{{"algorithm_id", "a7"}}};
+    return {"workflow",
+            "Flower classifier",
+            "1.0.0",
+            "first",
+            "group",
+            wire::string_list{alice},
+            std::vector<wire::dependency_ref>{{"algo-1", "1.0.0"}},
+            json::object{{"algorithm_id", "a7"}}};
 }
 wire::create_version_request sample(wire::create_version_request*) {
-    return {"1.0.1", "minor", "d", "T", "public", wire::string_list{},
-            std::vector<wire::dependency_ref>{{"a", "1.0.0"}}, json::object{{"k", 1}}};
+    return {"1.0.1",
+            "minor",
+            "d",
+            "T",
+            "public",
+            wire::string_list{},
+            std::vector<wire::dependency_ref>{{"a", "1.0.0"}},
+            json::object{{"k", 1}}};
 }
-wire::publish_response sample(wire::publish_response*) { return {"c1", "v1", "1.0.0", "/v1/aihub/contents/c1"}; }
-wire::me_response sample(wire::me_response*) { return {alice, "alice"}; }
+wire::publish_response sample(wire::publish_response*) {
+    return {"c1", "v1", "1.0.0", "/v1/aihub/contents/c1"};
+}
+wire::me_response sample(wire::me_response*) {
+    return {alice, "alice"};
+}
 wire::content_response sample(wire::content_response*) {
-    return {"c1", "workflow", "t", alice, "2026-11-25T21:29:54Z", "2026-11-25T21:29:54Z", "1.0.1",
+    return {"c1",
+            "workflow",
+            "t",
+            alice,
+            "2026-11-25T21:29:54Z",
+            "2026-11-25T21:29:54Z",
+            "1.0.1",
             {{"v2", "1.0.1", "d", "group", "2026-11-25T21:29:54Z"}}};
 }
-wire::version_summary sample(wire::version_summary*) { return {"v", "1.0.0", "", "private", "2026-11-25T21:29:54Z"}; }
-wire::version_response sample(wire::version_response*) {
-    return {"c1", "v1", "1.0.0", "d", "group", wire::string_list{alice}, {{"a", "1.0.0"}},
-            json::object{{"x", json::array{1, 2}}}, "2026-11-25T21:29:54Z"};
+wire::version_summary sample(wire::version_summary*) {
+    return {"v", "1.0.0", "", "private", "2026-11-25T21:29:54Z"};
 }
-wire::set_visibility_request sample(wire::set_visibility_request*) { return {"group", wire::string_list{alice}}; }
+wire::version_response sample(wire::version_response*) {
+    return {"c1",
+            "v1",
+            "1.0.0",
+            "d",
+            "group",
+            wire::string_list{alice},
+            {{"a", "1.0.0"}},
+            json::object{{"x", json::array{1, 2}}},
+            "2026-11-25T21:29:54Z"};
+}
+wire::set_visibility_request sample(wire::set_visibility_request*) {
+    return {"group", wire::string_list{alice}};
+}
 wire::whitelist_patch_request sample(wire::whitelist_patch_request*) {
     return {wire::string_list{alice}, wire::string_list{}};
 }
-wire::whitelist_response sample(wire::whitelist_response*) { return {"c1", "1.0.0", {alice}}; }
-wire::dependents_response sample(wire::dependents_response*) { return {{{"w1", "1.0.2"}}}; }
+wire::whitelist_response sample(wire::whitelist_response*) {
+    return {"c1", "1.0.0", {alice}};
+}
+wire::dependents_response sample(wire::dependents_response*) {
+    return {{{"w1", "1.0.2"}}};
+}
 wire::content_list_item sample(wire::content_list_item*) {
-    return {"c1", "algorithm", "t", alice, "1.0.0", "public", "2026-11-25T21:29:54Z", "2026-11-25T21:29:54Z"};
+    return {"c1",
+            "algorithm",
+            "t",
+            alice,
+            "1.0.0",
+            "public",
+            "2026-11-25T21:29:54Z",
+            "2026-11-25T21:29:54Z"};
 }
 wire::content_list_response sample(wire::content_list_response*) {
     return {42, 1, {sample(static_cast<wire::content_list_item*>(nullptr))}};
 }
-wire::error_body sample(wire::error_body*) { return {"ModelArts.4091", "msg"}; }
-wire::account_request sample(wire::account_request*) { return {"alice"}; }
-wire::account_response sample(wire::account_response*) { return {"alice", alice, "tok-1"}; }
-wire::account_list_response sample(wire::account_list_response*) { return {{{"alice", alice, "tok-1"}}}; }
-wire::health_response sample(wire::health_response*) { return {"ok"}; }
+wire::error_body sample(wire::error_body*) {
+    return {"ModelArts.4091", "msg"};
+}
+wire::account_request sample(wire::account_request*) {
+    return {"alice"};
+}
+wire::account_response sample(wire::account_response*) {
+    return {"alice", alice, "tok-1"};
+}
+wire::account_list_response sample(wire::account_list_response*) {
+    return {{{"alice", alice, "tok-1"}}};
+}
+wire::health_response sample(wire::health_response*) {
+    return {"ok"};
+}
 wire::fault_spec sample(wire::fault_spec*) {
     return {"POST", "/v1/aihub/contents", "status", 503, 1, 200, 2, true};
 }
-wire::fault_response sample(wire::fault_response*) { return {3, sample(static_cast<wire::fault_spec*>(nullptr)), 2}; }
-wire::fault_list_response sample(wire::fault_list_response*) { return {{sample(static_cast<wire::fault_response*>(nullptr))}}; }
-wire::journal_entry sample(wire::journal_entry*) { return {"POST", "/v1/aihub/contents", 201, alice, "req-1", "k1"}; }
-wire::journal_response sample(wire::journal_response*) { return {{sample(static_cast<wire::journal_entry*>(nullptr))}}; }
+wire::fault_response sample(wire::fault_response*) {
+    return {3, sample(static_cast<wire::fault_spec*>(nullptr)), 2};
+}
+wire::fault_list_response sample(wire::fault_list_response*) {
+    return {{sample(static_cast<wire::fault_response*>(nullptr))}};
+}
+wire::journal_entry sample(wire::journal_entry*) {
+    return {"POST", "/v1/aihub/contents", 201, alice, "req-1", "k1"};
+}
+wire::journal_response sample(wire::journal_response*) {
+    return {{sample(static_cast<wire::journal_entry*>(nullptr))}};
+}
 
 using all_wire_types = boost::mp11::mp_list<
-    wire::dependency_ref, wire::create_content_request, wire::create_version_request, wire::publish_response,
-    wire::me_response, wire::content_response, wire::version_summary, wire::version_response,
-    wire::set_visibility_request, wire::whitelist_patch_request, wire::whitelist_response,
-    wire::dependents_response, wire::content_list_item, wire::content_list_response, wire::error_body,
-    wire::account_request, wire::account_response, wire::account_list_response, wire::health_response,
-    wire::fault_spec, wire::fault_response, wire::fault_list_response, wire::journal_entry,
-    wire::journal_response>;
+    wire::dependency_ref, wire::create_content_request, wire::create_version_request,
+    wire::publish_response, wire::me_response, wire::content_response, wire::version_summary,
+    wire::version_response, wire::set_visibility_request, wire::whitelist_patch_request,
+    wire::whitelist_response, wire::dependents_response, wire::content_list_item,
+    wire::content_list_response, wire::error_body, wire::account_request, wire::account_response,
+    wire::account_list_response, wire::health_response, wire::fault_spec, wire::fault_response,
+    wire::fault_list_response, wire::journal_entry, wire::journal_response>;
 
 json::value wrong_type_for(json::value const& v) {
-    if (v.is_string()) return 12345;
-    if (v.is_array()) return json::object{};
-    if (v.is_object()) return json::array{};
+    if (v.is_string())
+        return 12345;
+    if (v.is_array())
+        return json::object{};
+    if (v.is_object())
+        return json::array{};
     return "text";
 }
 
 template <class T>
 bool is_required(std::string_view field) {
     bool required = false;
-    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto d) {
-        using M = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
-        if (field == d.name) required = !detail::is_optional<M>::value;
-    });
+    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+        [&](auto d) {
+            using M = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
+            if (field == d.name)
+                required = !detail::is_optional<M>::value;
+        });
     return required;
 }
 
@@ -95,7 +164,8 @@ void expect_refused(std::string const& body, std::string const& mentions) {
         BOOST_ERROR("accepted: " << body);
     } catch (gallery_error const& e) {
         BOOST_TEST(e.error_code() == "ModelArts.4001", body);
-        BOOST_TEST(e.error_msg().find(mentions) != std::string::npos, e.error_msg() << " should mention " << mentions);
+        BOOST_TEST(e.error_msg().find(mentions) != std::string::npos,
+                   e.error_msg() << " should mention " << mentions);
     }
 }
 
@@ -109,9 +179,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(round_trip, T, all_wire_types) {
     T back = wire::parse<T>(text);
     BOOST_TEST(wire::serialize(back) == text);
     // Every member appears in the text: the sample sets all of them.
-    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto d) {
-        BOOST_TEST(text.find("\"" + std::string(d.name) + "\":") != std::string::npos, d.name);
-    });
+    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+        [&](auto d) {
+            BOOST_TEST(text.find("\"" + std::string(d.name) + "\":") != std::string::npos, d.name);
+        });
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(malformed_bodies_are_refused, T, all_wire_types) {
@@ -153,21 +224,23 @@ BOOST_AUTO_TEST_CASE(nested_errors_give_the_path) {
     expect_refused<wire::create_content_request>(
         R"({"content_type":"workflow","title":"t","dependencies":[{"content_id":"a","version_num":"1.0.0"},{"content_id":"b"}]})",
         "dependencies[1].version_num");
-    expect_refused<wire::create_content_request>(R"({"content_type":"workflow","title":"t","group_users":["a",7]})",
-                                                 "group_users[1]");
+    expect_refused<wire::create_content_request>(
+        R"({"content_type":"workflow","title":"t","group_users":["a",7]})", "group_users[1]");
 }
 
 BOOST_AUTO_TEST_CASE(integers_are_range_checked) {
     expect_refused<wire::fault_spec>(R"({"action":"status","status":1.5})", "status");
     expect_refused<wire::fault_spec>(R"({"action":"status","status":99999999999})", "status");
     expect_refused<wire::content_list_response>(R"({"total":-1,"count":0,"items":[]})", "total");
-    BOOST_TEST(wire::parse<wire::fault_spec>(R"({"action":"delay","delay_ms":0})").delay_ms.value() == 0);
+    BOOST_TEST(
+        wire::parse<wire::fault_spec>(R"({"action":"delay","delay_ms":0})").delay_ms.value() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(source_stays_opaque_json) {
     auto r = wire::parse<wire::create_content_request>(
         R"({"content_type":"algorithm","title":"t","source":{"nested":{"deep":[1,"two",null,true]},"unicode":"\u00e9"}})");
-    BOOST_TEST(json::serialize(*r.source) == R"({"nested":{"deep":[1,"two",null,true]},"unicode":"é"})");
+    BOOST_TEST(json::serialize(*r.source) ==
+               R"({"nested":{"deep":[1,"two",null,true]},"unicode":"é"})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -66,7 +66,7 @@ struct kept_user {
 struct whitelist_change_result {
     std::string content_id;
     version_number version_num;
-    std::vector<std::string> group_users;          // the workflow version's whitelist after the change
+    std::vector<std::string> group_users;  // the workflow version's whitelist after the change
     std::vector<wire::whitelist_response> changed;  // every version changed, in order
     std::vector<kept_user> kept;
 };
@@ -84,7 +84,8 @@ public:
                 static constexpr char hex[] = "0123456789abcdef";
                 std::string k = "aigallery-";
                 for (int i = 0; i < 2; ++i)
-                    for (auto r = (*rng)(), j = decltype(r)(0); j < 16; ++j, r >>= 4) k += hex[r & 15];
+                    for (auto r = (*rng)(), j = decltype(r)(0); j < 16; ++j, r >>= 4)
+                        k += hex[r & 15];
                 return k;
             };
         }
@@ -94,25 +95,33 @@ public:
 
     // ---- the REST calls --------------------------------------------------------
 
-    result<wire::me_response> try_me() { return call<wire::me_response>(http::verb::get, "/v1/aihub/me"); }
+    result<wire::me_response> try_me() {
+        return call<wire::me_response>(http::verb::get, "/v1/aihub/me");
+    }
     wire::me_response me() { return try_me().value(); }
 
     result<content_info> try_get_content(std::string const& content_id) {
         auto r = exchange(make(http::verb::get, content_path(content_id)), true);
-        if (!r) return r.error();
+        if (!r)
+            return r.error();
         auto body = decode<wire::content_response>(*r);
-        if (!body) return body.error();
+        if (!body)
+            return body.error();
         content_info info{std::move(*body), std::nullopt};
         if (auto it = r->find(http::field::etag); it != r->end()) {
             std::string_view e = it->value();
-            if (e.size() >= 2 && e.front() == '"') e = e.substr(1, e.size() - 2);
+            if (e.size() >= 2 && e.front() == '"')
+                e = e.substr(1, e.size() - 2);
             info.highest_ever = version_number::parse(e);
         }
         return info;
     }
-    content_info get_content(std::string const& content_id) { return try_get_content(content_id).value(); }
+    content_info get_content(std::string const& content_id) {
+        return try_get_content(content_id).value();
+    }
 
-    result<wire::version_response> try_get_version(std::string const& content_id, version_number v) {
+    result<wire::version_response> try_get_version(std::string const& content_id,
+                                                   version_number v) {
         return call<wire::version_response>(http::verb::get, version_path(content_id, v));
     }
     wire::version_response get_version(std::string const& content_id, version_number v) {
@@ -123,65 +132,88 @@ public:
         boost::urls::url u("/v1/aihub/contents");
         auto p = u.params();
         p.append({"scope", o.scope});
-        if (o.content_type) p.append({"content_type", *o.content_type});
-        if (o.title) p.append({"title", *o.title});
-        if (o.source_algorithm_id) p.append({"source_algorithm_id", *o.source_algorithm_id});
-        if (o.offset) p.append({"offset", std::to_string(o.offset)});
+        if (o.content_type)
+            p.append({"content_type", *o.content_type});
+        if (o.title)
+            p.append({"title", *o.title});
+        if (o.source_algorithm_id)
+            p.append({"source_algorithm_id", *o.source_algorithm_id});
+        if (o.offset)
+            p.append({"offset", std::to_string(o.offset)});
         p.append({"limit", std::to_string(o.limit)});
-        if (o.sort_key) p.append({"sort_key", *o.sort_key});
-        if (o.sort_dir) p.append({"sort_dir", *o.sort_dir});
+        if (o.sort_key)
+            p.append({"sort_key", *o.sort_key});
+        if (o.sort_dir)
+            p.append({"sort_dir", *o.sort_dir});
         return call<wire::content_list_response>(http::verb::get, std::string(u.buffer()));
     }
-    wire::content_list_response list_contents(list_options const& o = {}) { return try_list_contents(o).value(); }
+    wire::content_list_response list_contents(list_options const& o = {}) {
+        return try_list_contents(o).value();
+    }
 
-    result<wire::dependents_response> try_dependents(std::string const& content_id, version_number v) {
-        return call<wire::dependents_response>(http::verb::get, version_path(content_id, v) + "/dependents");
+    result<wire::dependents_response> try_dependents(std::string const& content_id,
+                                                     version_number v) {
+        return call<wire::dependents_response>(http::verb::get,
+                                               version_path(content_id, v) + "/dependents");
     }
     wire::dependents_response dependents(std::string const& content_id, version_number v) {
         return try_dependents(content_id, v).value();
     }
 
-    result<wire::version_response> try_set_visibility(std::string const& content_id, version_number v,
-                                                      aigallery::visibility vis,
+    result<wire::version_response> try_set_visibility(std::string const& content_id,
+                                                      version_number v, aigallery::visibility vis,
                                                       std::vector<std::string> group_users = {}) {
-        if (auto e = check_sharing(vis, vis == visibility::group ? std::optional(group_users) : std::nullopt, true))
+        if (auto e = check_sharing(
+                vis, vis == visibility::group ? std::optional(group_users) : std::nullopt, true))
             return *e;
         wire::set_visibility_request body{std::string(to_string(vis)), std::nullopt};
-        if (vis == visibility::group) body.group_users = std::move(group_users);
-        return call<wire::version_response>(http::verb::put, version_path(content_id, v) + "/visibility",
-                                            wire::serialize(body));
+        if (vis == visibility::group)
+            body.group_users = std::move(group_users);
+        return call<wire::version_response>(
+            http::verb::put, version_path(content_id, v) + "/visibility", wire::serialize(body));
     }
-    wire::version_response set_visibility(std::string const& content_id, version_number v, aigallery::visibility vis,
+    wire::version_response set_visibility(std::string const& content_id, version_number v,
+                                          aigallery::visibility vis,
                                           std::vector<std::string> group_users = {}) {
         return try_set_visibility(content_id, v, vis, std::move(group_users)).value();
     }
 
-    result<wire::whitelist_response> try_patch_whitelist(std::string const& content_id, version_number v,
+    result<wire::whitelist_response> try_patch_whitelist(std::string const& content_id,
+                                                         version_number v,
                                                          std::vector<std::string> add,
                                                          std::vector<std::string> remove) {
-        if (auto e = check_users("add", add)) return *e;
-        if (auto e = check_users("remove", remove)) return *e;
+        if (auto e = check_users("add", add))
+            return *e;
+        if (auto e = check_users("remove", remove))
+            return *e;
         wire::whitelist_patch_request body;
-        if (!add.empty()) body.add = std::move(add);
-        if (!remove.empty()) body.remove = std::move(remove);
-        return call<wire::whitelist_response>(http::verb::patch, version_path(content_id, v) + "/whitelist",
-                                              wire::serialize(body));
+        if (!add.empty())
+            body.add = std::move(add);
+        if (!remove.empty())
+            body.remove = std::move(remove);
+        return call<wire::whitelist_response>(
+            http::verb::patch, version_path(content_id, v) + "/whitelist", wire::serialize(body));
     }
     wire::whitelist_response patch_whitelist(std::string const& content_id, version_number v,
-                                             std::vector<std::string> add, std::vector<std::string> remove) {
+                                             std::vector<std::string> add,
+                                             std::vector<std::string> remove) {
         return try_patch_whitelist(content_id, v, std::move(add), std::move(remove)).value();
     }
 
     result<void> try_delete_version(std::string const& content_id, version_number v) {
         auto r = exchange(make(http::verb::delete_, version_path(content_id, v)), true);
-        if (!r) return r.error();
+        if (!r)
+            return r.error();
         return {};
     }
-    void delete_version(std::string const& content_id, version_number v) { try_delete_version(content_id, v).value(); }
+    void delete_version(std::string const& content_id, version_number v) {
+        try_delete_version(content_id, v).value();
+    }
 
     result<void> try_delete_content(std::string const& content_id) {
         auto r = exchange(make(http::verb::delete_, content_path(content_id)), true);
-        if (!r) return r.error();
+        if (!r)
+            return r.error();
         return {};
     }
     void delete_content(std::string const& content_id) { try_delete_content(content_id).value(); }
@@ -195,13 +227,14 @@ public:
     }
 
     /// POST .../versions, with If-Match when given and an Idempotency-Key.
-    result<wire::publish_response> try_create_version(std::string const& content_id,
-                                                      wire::create_version_request const& body,
-                                                      std::optional<version_number> if_match = std::nullopt,
-                                                      std::string key = {}) {
-        auto req = make(http::verb::post, content_path(content_id) + "/versions", wire::serialize(body));
+    result<wire::publish_response> try_create_version(
+        std::string const& content_id, wire::create_version_request const& body,
+        std::optional<version_number> if_match = std::nullopt, std::string key = {}) {
+        auto req =
+            make(http::verb::post, content_path(content_id) + "/versions", wire::serialize(body));
         req.set("Idempotency-Key", key.empty() ? options_.idempotency_key() : key);
-        if (if_match) req.set(http::field::if_match, "\"" + if_match->to_string() + "\"");
+        if (if_match)
+            req.set(http::field::if_match, "\"" + if_match->to_string() + "\"");
         return decode_exchange<wire::publish_response>(std::move(req));
     }
 
@@ -221,9 +254,11 @@ public:
         return try_plan_release(wf, opts).value();
     }
 
-    result<release_result> try_release_to_gallery(workflow const& wf, release_options const& opts = {}) {
+    result<release_result> try_release_to_gallery(workflow const& wf,
+                                                  release_options const& opts = {}) {
         auto p = try_plan_release(wf, opts);
-        if (!p) return p.error();
+        if (!p)
+            return p.error();
         return execute(*p);
     }
     release_result release_to_gallery(workflow const& wf, release_options const& opts = {}) {
@@ -232,8 +267,9 @@ public:
 
     // ---- whitelist cascades ------------------------------------------------------
 
-    result<whitelist_change_result> try_add_whitelist_users(std::string const& content_id, version_number version_num,
-                                                            std::vector<std::string> const& user_groups) {
+    result<whitelist_change_result> try_add_whitelist_users(
+        std::string const& content_id, version_number version_num,
+        std::vector<std::string> const& user_groups) {
         try {
             return add_users(content_id, version_num, user_groups);
         } catch (gallery_error const& e) {
@@ -242,14 +278,15 @@ public:
             return error(e.code());
         }
     }
-    whitelist_change_result add_whitelist_users(std::string const& content_id, version_number version_num,
+    whitelist_change_result add_whitelist_users(std::string const& content_id,
+                                                version_number version_num,
                                                 std::vector<std::string> const& user_groups) {
         return try_add_whitelist_users(content_id, version_num, user_groups).value();
     }
 
-    result<whitelist_change_result> try_delete_whitelist_users(std::string const& content_id,
-                                                               version_number version_num,
-                                                               std::vector<std::string> const& user_groups) {
+    result<whitelist_change_result> try_delete_whitelist_users(
+        std::string const& content_id, version_number version_num,
+        std::vector<std::string> const& user_groups) {
         try {
             return remove_users(content_id, version_num, user_groups);
         } catch (gallery_error const& e) {
@@ -258,7 +295,8 @@ public:
             return error(e.code());
         }
     }
-    whitelist_change_result delete_whitelist_users(std::string const& content_id, version_number version_num,
+    whitelist_change_result delete_whitelist_users(std::string const& content_id,
+                                                   version_number version_num,
                                                    std::vector<std::string> const& user_groups) {
         return try_delete_whitelist_users(content_id, version_num, user_groups).value();
     }
@@ -273,7 +311,8 @@ private:
         return content_path(id) + "/versions/" + v.to_string();
     }
 
-    http_request make(http::verb method, std::string target, std::optional<std::string> body = std::nullopt) const {
+    http_request make(http::verb method, std::string target,
+                      std::optional<std::string> body = std::nullopt) const {
         http_request req{method, target, 11};
         req.set("X-Auth-Token", token_);
         req.set(http::field::accept, "application/json");
@@ -296,12 +335,14 @@ private:
             bool transient = !r.has_value();
             if (r) {
                 int status = static_cast<int>(r->result_int());
-                if (status < 400) return std::move(*r);
+                if (status < 400)
+                    return std::move(*r);
                 transient = is_transient_status(status);
                 if (auto it = r->find(http::field::retry_after); it != r->end())
                     retry_after = parse_retry_after(it->value());
             }
-            auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+            auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start);
             std::chrono::milliseconds wait{0};
             bool again = transient && idempotent;
             if (again) {
@@ -309,7 +350,8 @@ private:
                 again = options_.retry.allows_another(attempt, elapsed, wait);
             }
             if (!again) {
-                if (!r) return error(r.error());
+                if (!r)
+                    return error(r.error());
                 return error(to_gallery_error(*r));
             }
             options_.sleeper(wait);
@@ -318,12 +360,15 @@ private:
 
     static gallery_error to_gallery_error(http_response const& r) {
         std::string rid;
-        if (auto it = r.find("X-Request-Id"); it != r.end()) rid = std::string(it->value());
+        if (auto it = r.find("X-Request-Id"); it != r.end())
+            rid = std::string(it->value());
         try {
             auto body = wire::parse<wire::error_body>(r.body());
-            return gallery_error(static_cast<int>(r.result_int()), body.error_code, body.error_msg, rid);
+            return gallery_error(static_cast<int>(r.result_int()), body.error_code, body.error_msg,
+                                 rid);
         } catch (gallery_error const&) {
-            return gallery_error(static_cast<int>(r.result_int()), "HTTP." + std::to_string(r.result_int()),
+            return gallery_error(static_cast<int>(r.result_int()),
+                                 "HTTP." + std::to_string(r.result_int()),
                                  "unexpected error answer: " + r.body().substr(0, 200), rid);
         }
     }
@@ -334,54 +379,69 @@ private:
             return boost::json::value_to<T>(detail::parse_strict(r.body()));
         } catch (gallery_error const& e) {
             std::string rid;
-            if (auto it = r.find("X-Request-Id"); it != r.end()) rid = std::string(it->value());
-            return error(gallery_error(static_cast<int>(r.result_int()), "HTTP.BadAnswer",
-                                       "the gallery's answer does not match the contract: " + e.error_msg(), rid));
+            if (auto it = r.find("X-Request-Id"); it != r.end())
+                rid = std::string(it->value());
+            return error(gallery_error(
+                static_cast<int>(r.result_int()), "HTTP.BadAnswer",
+                "the gallery's answer does not match the contract: " + e.error_msg(), rid));
         }
     }
 
     template <class T>
     result<T> decode_exchange(http_request req) {
         auto r = exchange(req, false);
-        if (!r) return r.error();
+        if (!r)
+            return r.error();
         return decode<T>(*r);
     }
 
     template <class T>
-    result<T> call(http::verb method, std::string target, std::optional<std::string> body = std::nullopt) {
-        auto r = exchange(make(method, std::move(target), std::move(body)), method != http::verb::post);
-        if (!r) return r.error();
+    result<T> call(http::verb method, std::string target,
+                   std::optional<std::string> body = std::nullopt) {
+        auto r =
+            exchange(make(method, std::move(target), std::move(body)), method != http::verb::post);
+        if (!r)
+            return r.error();
         return decode<T>(*r);
     }
 
     // ---- checks the library makes before any request ------------------------------------
 
-    static std::optional<error> check_users(std::string_view field, std::vector<std::string> const& users) {
+    static std::optional<error> check_users(std::string_view field,
+                                            std::vector<std::string> const& users) {
         for (std::size_t i = 0; i < users.size(); ++i)
             if (!is_valid_domain_id(users[i]))
-                return error(gallery_error(errc::bad_domain_id, "field '" + std::string(field) + "[" +
-                                                                    std::to_string(i) + "]' = '" +
-                                                                    users[i].substr(0, 80) +
-                                                                    "': a domain_id is 32 lowercase hexadecimal characters"));
+                return error(
+                    gallery_error(errc::bad_domain_id,
+                                  "field '" + std::string(field) + "[" + std::to_string(i) +
+                                      "]' = '" + users[i].substr(0, 80) +
+                                      "': a domain_id is 32 lowercase hexadecimal characters"));
         if (users.size() > limits::whitelist_max)
-            return error(gallery_error(errc::limit_exceeded, "field '" + std::string(field) + "': at most 10000 users"));
+            return error(gallery_error(errc::limit_exceeded,
+                                       "field '" + std::string(field) + "': at most 10000 users"));
         return std::nullopt;
     }
 
     /// The seed makes group_users mandatory with group, and meaningless without.
     static std::optional<error> check_sharing(std::optional<aigallery::visibility> vis,
-                                              std::optional<std::vector<std::string>> const& users, bool explicit_vis) {
+                                              std::optional<std::vector<std::string>> const& users,
+                                              bool explicit_vis) {
         if (explicit_vis && vis == visibility::group && (!users || users->empty()))
-            return error(gallery_error(errc::bad_group_users, "field 'group_users': required (non-empty) with visibility group"));
+            return error(
+                gallery_error(errc::bad_group_users,
+                              "field 'group_users': required (non-empty) with visibility group"));
         if (users && vis && *vis != visibility::group)
-            return error(gallery_error(errc::bad_group_users, "field 'group_users': only with visibility group, not " +
-                                                                  std::string(to_string(*vis))));
-        if (users) return check_users("group_users", *users);
+            return error(gallery_error(errc::bad_group_users,
+                                       "field 'group_users': only with visibility group, not " +
+                                           std::string(to_string(*vis))));
+        if (users)
+            return check_users("group_users", *users);
         return std::nullopt;
     }
 
     static void throw_if(std::optional<error> const& e) {
-        if (e) e->raise();
+        if (e)
+            e->raise();
     }
 
     // ---- planning ------------------------------------------------------------------
@@ -413,7 +473,8 @@ private:
     std::optional<wire::content_list_item> find_mine(list_options o) {
         o.limit = 1;
         auto l = try_list_contents(o).value();
-        if (l.items.empty()) return std::nullopt;
+        if (l.items.empty())
+            return std::nullopt;
         return l.items.front();
     }
 
@@ -429,33 +490,44 @@ private:
         if (o.version && o.bump)
             throw gallery_error(errc::bad_version, "give version or bump, not both");
         std::optional<std::vector<std::string>> given_users;
-        if (!o.group_users.empty()) given_users = o.group_users;
+        if (!o.group_users.empty())
+            given_users = o.group_users;
         throw_if(check_sharing(o.visibility, given_users, o.visibility.has_value()));
         // A new asset without a visibility is private, and group_users go with group only.
         if (o.content_id.empty() && !o.visibility && given_users)
-            throw gallery_error(errc::bad_group_users,
-                                "field 'group_users': only with visibility group; a new asset is private unless "
-                                "visibility says otherwise");
+            throw gallery_error(
+                errc::bad_group_users,
+                "field 'group_users': only with visibility group; a new asset is private unless "
+                "visibility says otherwise");
         if (o.title)
             if (auto why = title_problem(*o.title))
-                throw gallery_error(errc::limit_exceeded, "field 'title' = '" + o.title->substr(0, 80) + "': " + std::string(*why));
+                throw gallery_error(
+                    errc::limit_exceeded,
+                    "field 'title' = '" + o.title->substr(0, 80) + "': " + std::string(*why));
         if (!o.content_id.empty() && !is_valid_id(o.content_id))
-            throw gallery_error(errc::bad_request, "field 'content_id' = '" + o.content_id.substr(0, 80) +
+            throw gallery_error(errc::bad_request, "field 'content_id' = '" +
+                                                       o.content_id.substr(0, 80) +
                                                        "': 1 to 64 of [A-Za-z0-9-]");
         std::string title = o.title.value_or(wf.name);
         if (o.content_id.empty())
             if (auto why = title_problem(title))
-                throw gallery_error(errc::limit_exceeded, "workflow name '" + title.substr(0, 80) + "' as title: " + std::string(*why));
+                throw gallery_error(errc::limit_exceeded, "workflow name '" + title.substr(0, 80) +
+                                                              "' as title: " + std::string(*why));
         std::map<std::string, version_number> owned_versions_used;
         for (std::size_t i = 0; i < wf.steps.size(); ++i) {
             if (auto l = std::get_if<local_algorithm>(&wf.steps[i].algorithm)) {
                 if (l->id.empty())
-                    throw gallery_error(errc::bad_request, "steps[" + std::to_string(i) + "].algorithm.id: a local algorithm needs its id");
+                    throw gallery_error(errc::bad_request,
+                                        "steps[" + std::to_string(i) +
+                                            "].algorithm.id: a local algorithm needs its id");
                 if (auto why = title_problem(l->name))
-                    throw gallery_error(errc::limit_exceeded, "steps[" + std::to_string(i) + "].algorithm.name '" +
-                                                                  l->name.substr(0, 80) + "': " + std::string(*why));
-            } else if (!is_valid_id(std::get<gallery_algorithm>(wf.steps[i].algorithm).content_id)) {
-                throw gallery_error(errc::bad_request, "steps[" + std::to_string(i) + "].algorithm.content_id is malformed");
+                    throw gallery_error(errc::limit_exceeded,
+                                        "steps[" + std::to_string(i) + "].algorithm.name '" +
+                                            l->name.substr(0, 80) + "': " + std::string(*why));
+            } else if (!is_valid_id(
+                           std::get<gallery_algorithm>(wf.steps[i].algorithm).content_id)) {
+                throw gallery_error(errc::bad_request, "steps[" + std::to_string(i) +
+                                                           "].algorithm.content_id is malformed");
             }
         }
 
@@ -470,47 +542,58 @@ private:
             w.title = title;
             w.version_num = o.version.value_or(version_number(1, 0, 0));
             w.visibility = o.visibility.value_or(visibility::private_);
-            if (w.visibility == visibility::group) w.group_users = fold(o.group_users, p.caller);
+            if (w.visibility == visibility::group)
+                w.group_users = fold(o.group_users, p.caller);
             if (find_mine({.scope = "mine", .content_type = "workflow", .title = title}))
-                throw gallery_error(errc::title_taken, "you already have a workflow titled '" + title + "'");
+                throw gallery_error(errc::title_taken,
+                                    "you already have a workflow titled '" + title + "'");
         } else {
             auto [info, head] = owned_head(o.content_id);
             if (info.content.owner != p.caller)
-                throw gallery_error(errc::forbidden, "asset '" + o.content_id + "' belongs to another account");
+                throw gallery_error(errc::forbidden,
+                                    "asset '" + o.content_id + "' belongs to another account");
             if (info.content.content_type != "workflow")
-                throw gallery_error(errc::bad_request, "field 'content_id' = '" + o.content_id + "': not a workflow");
+                throw gallery_error(errc::bad_request,
+                                    "field 'content_id' = '" + o.content_id + "': not a workflow");
             version_number base = *info.highest_ever;
             w.content_id = o.content_id;
             if (o.title && *o.title != info.content.title) {
                 w.title = *o.title;
                 if (find_mine({.scope = "mine", .content_type = "workflow", .title = *o.title}))
-                    throw gallery_error(errc::title_taken, "you already have a workflow titled '" + *o.title + "'");
+                    throw gallery_error(errc::title_taken,
+                                        "you already have a workflow titled '" + *o.title + "'");
             }
             w.if_match = base;
             if (o.version) {
                 if (*o.version <= base)
-                    throw gallery_error(errc::version_conflict, "version " + o.version->to_string() +
-                                                                    " is not above the highest version ever published, " +
-                                                                    base.to_string());
+                    throw gallery_error(errc::version_conflict,
+                                        "version " + o.version->to_string() +
+                                            " is not above the highest version ever published, " +
+                                            base.to_string());
                 w.version_num = *o.version;
             } else {
                 w.version_num = base.bump(o.bump.value_or(bump_kind::patch));
             }
             w.visibility = o.visibility.value_or(*parse_visibility(head.visibility));
             if (given_users && w.visibility != visibility::group)
-                throw gallery_error(errc::bad_group_users, "field 'group_users': only with visibility group; the highest version is " +
-                                                               head.visibility);
+                throw gallery_error(
+                    errc::bad_group_users,
+                    "field 'group_users': only with visibility group; the highest version is " +
+                        head.visibility);
             if (w.visibility == visibility::group)
-                w.group_users = given_users ? fold(o.group_users, p.caller) : head.group_users.value_or(wire::string_list{});
+                w.group_users = given_users ? fold(o.group_users, p.caller)
+                                            : head.group_users.value_or(wire::string_list{});
         }
 
         // The algorithms, each once.
-        std::map<std::string, std::size_t> published_by_key;  // "local:<id>" or "gallery:<content_id>"
+        std::map<std::string, std::size_t>
+            published_by_key;  // "local:<id>" or "gallery:<content_id>"
         std::set<std::pair<std::string, version_number>> used_as_is;
         for (auto const& step : wf.steps) {
             if (auto l = std::get_if<local_algorithm>(&step.algorithm)) {
                 std::string key = "local:" + l->id;
-                if (published_by_key.count(key)) continue;
+                if (published_by_key.count(key))
+                    continue;
                 planned_version a;
                 a.local_id = l->id;
                 a.desc = l->desc;
@@ -526,8 +609,9 @@ private:
                     a.title = l->name;
                     a.version_num = version_number(1, 0, 0);
                     if (find_mine({.scope = "mine", .content_type = "algorithm", .title = l->name}))
-                        throw gallery_error(errc::title_taken, "you already have another algorithm titled '" + l->name +
-                                                                   "' (local algorithm " + l->id + ")");
+                        throw gallery_error(errc::title_taken,
+                                            "you already have another algorithm titled '" +
+                                                l->name + "' (local algorithm " + l->id + ")");
                 }
                 published_by_key[key] = p.algorithms.size();
                 p.dependencies.push_back({p.algorithms.size(), a.content_id, a.version_num});
@@ -538,18 +622,21 @@ private:
             std::string key = "gallery:" + g.content_id;
             auto info = get_content(g.content_id);
             if (info.content.content_type != "algorithm")
-                throw gallery_error(errc::bad_request, "'" + g.content_id + "' is not an algorithm");
+                throw gallery_error(errc::bad_request,
+                                    "'" + g.content_id + "' is not an algorithm");
             auto used = get_version(g.content_id, g.version_num);
             bool owned = info.content.owner == p.caller;
             if (owned) {
                 if (auto [it, fresh] = owned_versions_used.emplace(g.content_id, g.version_num);
                     !fresh && it->second != g.version_num)
-                    throw gallery_error(errc::bad_request, "the workflow uses two versions of your algorithm " +
-                                                               g.content_id + ": " + it->second.to_string() + " and " +
-                                                               g.version_num.to_string());
+                    throw gallery_error(errc::bad_request,
+                                        "the workflow uses two versions of your algorithm " +
+                                            g.content_id + ": " + it->second.to_string() + " and " +
+                                            g.version_num.to_string());
             }
             if (owned && !w.new_asset) {
-                if (published_by_key.count(key)) continue;
+                if (published_by_key.count(key))
+                    continue;
                 planned_version a;
                 a.content_id = g.content_id;
                 a.desc = used.desc;
@@ -562,12 +649,14 @@ private:
                 p.algorithms.push_back(std::move(a));
                 continue;
             }
-            if (!used_as_is.insert({g.content_id, g.version_num}).second) continue;
+            if (!used_as_is.insert({g.content_id, g.version_num}).second)
+                continue;
             auto vis = *parse_visibility(used.visibility);
             if (w.visibility == visibility::public_ && vis != visibility::public_)
                 throw gallery_error(errc::dependency_visibility,
-                                    "a public workflow cannot use " + g.content_id + " " + g.version_num.to_string() +
-                                        ", which is " + used.visibility + (owned ? ": make it public first" : ""));
+                                    "a public workflow cannot use " + g.content_id + " " +
+                                        g.version_num.to_string() + ", which is " +
+                                        used.visibility + (owned ? ": make it public first" : ""));
             if (owned && w.visibility == visibility::group) {
                 if (vis == visibility::private_)
                     throw gallery_error(errc::dependency_visibility,
@@ -576,9 +665,10 @@ private:
                 if (vis == visibility::group) {
                     auto const& have = used.group_users.value_or(wire::string_list{});
                     planned_widening wide{g.content_id, g.version_num, {}};
-                    std::set_difference(w.group_users.begin(), w.group_users.end(), have.begin(), have.end(),
-                                        std::back_inserter(wide.added));
-                    if (!wide.added.empty()) p.widened.push_back(std::move(wide));
+                    std::set_difference(w.group_users.begin(), w.group_users.end(), have.begin(),
+                                        have.end(), std::back_inserter(wide.added));
+                    if (!wide.added.empty())
+                        p.widened.push_back(std::move(wide));
                 }
             }
             p.dependencies.push_back({std::nullopt, g.content_id, g.version_num});
@@ -613,25 +703,41 @@ private:
         auto attempt = [&]() -> result<wire::publish_response> {
             std::optional<std::string> vis{std::string(to_string(v.visibility))};
             std::optional<wire::string_list> users;
-            if (v.visibility == visibility::group) users = v.group_users;
+            if (v.visibility == visibility::group)
+                users = v.group_users;
             std::optional<std::vector<wire::dependency_ref>> d;
-            if (v.workflow) d = deps;
+            if (v.workflow)
+                d = deps;
             std::optional<std::string> desc;
-            if (!v.desc.empty()) desc = v.desc;
+            if (!v.desc.empty())
+                desc = v.desc;
             if (v.new_asset) {
-                wire::create_content_request body{v.workflow ? "workflow" : "algorithm", v.title,
-                                                  v.version_num.to_string(), desc, vis, users, d, v.source};
+                wire::create_content_request body{v.workflow ? "workflow" : "algorithm",
+                                                  v.title,
+                                                  v.version_num.to_string(),
+                                                  desc,
+                                                  vis,
+                                                  users,
+                                                  d,
+                                                  v.source};
                 return try_create_content(body, key);
             }
-            wire::create_version_request body{v.version_num.to_string(), std::nullopt, desc,
-                                              v.title.empty() ? std::nullopt : std::optional(v.title),
-                                              vis, users, d, v.source};
+            wire::create_version_request body{
+                v.version_num.to_string(),
+                std::nullopt,
+                desc,
+                v.title.empty() ? std::nullopt : std::optional(v.title),
+                vis,
+                users,
+                d,
+                v.source};
             return try_create_version(v.content_id, body, v.if_match, key);
         };
         auto r = attempt();
         if (!r && !r.error().is_gallery_error()) {
             auto again = attempt();
-            if (again || again.error().is_gallery_error()) return again;
+            if (again || again.error().is_gallery_error())
+                return again;
         }
         return r;
     }
@@ -642,21 +748,26 @@ private:
         auto fail = [&](error const& e) -> result<release_result> { return undo(log, e); };
         for (auto& a : p.algorithms) {
             auto r = write(a, {});
-            if (!r) return fail(r.error());
+            if (!r)
+                return fail(r.error());
             a.content_id = r->content_id;
             log.created.emplace_back(r->content_id, version_number(r->version_num));
-            out.algorithms.push_back({r->content_id, r->version_id, version_number(r->version_num)});
+            out.algorithms.push_back(
+                {r->content_id, r->version_id, version_number(r->version_num)});
         }
         for (auto const& wdn : p.widened) {
             auto r = try_patch_whitelist(wdn.content_id, wdn.version_num, wdn.added, {});
-            if (!r) return fail(r.error());
+            if (!r)
+                return fail(r.error());
             log.widened.push_back(wdn);
         }
         std::vector<wire::dependency_ref> deps;
         for (auto const& d : p.dependencies)
-            deps.push_back({d.published ? p.algorithms[*d.published].content_id : d.content_id, d.version_num.to_string()});
+            deps.push_back({d.published ? p.algorithms[*d.published].content_id : d.content_id,
+                            d.version_num.to_string()});
         auto r = write(p.workflow, deps);
-        if (!r) return fail(r.error());
+        if (!r)
+            return fail(r.error());
         out.content_id = r->content_id;
         out.version_id = r->version_id;
         out.version_num = version_number(r->version_num);
@@ -669,26 +780,31 @@ private:
         std::vector<std::string> undone, left;
         for (auto it = log.widened.rbegin(); it != log.widened.rend(); ++it) {
             auto r = try_patch_whitelist(it->content_id, it->version_num, {}, it->added);
-            (r ? undone : left).push_back("whitelist of " + it->content_id + " " + it->version_num.to_string());
+            (r ? undone : left)
+                .push_back("whitelist of " + it->content_id + " " + it->version_num.to_string());
         }
         for (auto it = log.created.rbegin(); it != log.created.rend(); ++it) {
             auto r = try_delete_version(it->first, it->second);
-            bool gone = r || r.error().is(errc::no_such_asset) || r.error().is(errc::no_such_version);
+            bool gone =
+                r || r.error().is(errc::no_such_asset) || r.error().is(errc::no_such_version);
             (gone ? undone : left).push_back(it->first + " " + it->second.to_string());
         }
         std::string note;
         if (!undone.empty()) {
             note += " [release undone:";
-            for (auto const& u : undone) note += " " + u + ";";
+            for (auto const& u : undone)
+                note += " " + u + ";";
             note += "]";
         }
         if (!left.empty()) {
             note += " [UNDO FAILED, left behind:";
-            for (auto const& u : left) note += " " + u + ";";
+            for (auto const& u : left)
+                note += " " + u + ";";
             note += "]";
         }
         if (auto g = original.gallery())
-            return gallery_error(g->status(), g->error_code(), g->error_msg() + note, g->request_id());
+            return gallery_error(g->status(), g->error_code(), g->error_msg() + note,
+                                 g->request_id());
         return error(original.transport(), note);
     }
 
@@ -701,16 +817,20 @@ private:
     };
 
     /// The group algorithm versions the caller owns among a version's dependencies.
-    std::vector<owned_dependency> owned_group_dependencies(std::string const& me_id, wire::version_response const& v) {
+    std::vector<owned_dependency> owned_group_dependencies(std::string const& me_id,
+                                                           wire::version_response const& v) {
         std::vector<owned_dependency> r;
         for (auto const& d : v.dependencies) {
             auto dep = get_version(d.content_id, version_number(d.version_num));
-            if (!dep.group_users) continue;  // not the owner: it shows no whitelist
-            if (dep.visibility == "public") continue;
+            if (!dep.group_users)
+                continue;  // not the owner: it shows no whitelist
+            if (dep.visibility == "public")
+                continue;
             if (dep.visibility == "private")
-                throw gallery_error(errc::dependency_visibility,
-                                    "dependency " + d.content_id + " " + d.version_num +
-                                        " is private: share it with group or public visibility first");
+                throw gallery_error(
+                    errc::dependency_visibility,
+                    "dependency " + d.content_id + " " + d.version_num +
+                        " is private: share it with group or public visibility first");
             (void)me_id;
             r.push_back({d.content_id, version_number(d.version_num), *dep.group_users});
         }
@@ -719,36 +839,44 @@ private:
 
     whitelist_change_result add_users(std::string const& content_id, version_number v,
                                       std::vector<std::string> const& users) {
-        if (users.empty()) throw gallery_error(errc::bad_request, "field 'user_groups': give at least one domain_id");
+        if (users.empty())
+            throw gallery_error(errc::bad_request,
+                                "field 'user_groups': give at least one domain_id");
         throw_if(check_users("user_groups", users));
         auto me_id = me().domain_id;
         auto target = get_version(content_id, v);
         if (!target.group_users)
-            throw gallery_error(errc::forbidden, "asset '" + content_id + "' belongs to another account");
+            throw gallery_error(errc::forbidden,
+                                "asset '" + content_id + "' belongs to another account");
         if (target.visibility != "group")
-            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id + " is " +
-                                                     target.visibility + ", not group");
+            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id +
+                                                     " is " + target.visibility + ", not group");
         auto deps = owned_group_dependencies(me_id, target);
         whitelist_change_result out{content_id, v, {}, {}, {}};
         std::vector<std::pair<owned_dependency const*, std::vector<std::string>>> done;
         auto rollback = [&](error const& e) -> whitelist_change_result {
             for (auto it = done.rbegin(); it != done.rend(); ++it)
-                (void)try_patch_whitelist(it->first->content_id, it->first->version_num, {}, it->second);
+                (void)try_patch_whitelist(it->first->content_id, it->first->version_num, {},
+                                          it->second);
             e.raise();
         };
         // algorithms first, so the workflow never shows users who cannot see them
         for (auto const& d : deps) {
             std::vector<std::string> added;
             for (auto const& u : fold(users, me_id))
-                if (!std::binary_search(d.group_users.begin(), d.group_users.end(), u)) added.push_back(u);
-            if (added.empty()) continue;
+                if (!std::binary_search(d.group_users.begin(), d.group_users.end(), u))
+                    added.push_back(u);
+            if (added.empty())
+                continue;
             auto r = try_patch_whitelist(d.content_id, d.version_num, added, {});
-            if (!r) return rollback(r.error());
+            if (!r)
+                return rollback(r.error());
             done.emplace_back(&d, added);
             out.changed.push_back(*r);
         }
         auto r = try_patch_whitelist(content_id, v, users, {});
-        if (!r) return rollback(r.error());
+        if (!r)
+            return rollback(r.error());
         out.changed.push_back(*r);
         out.group_users = r->group_users;
         return out;
@@ -756,30 +884,37 @@ private:
 
     whitelist_change_result remove_users(std::string const& content_id, version_number v,
                                          std::vector<std::string> const& users) {
-        if (users.empty()) throw gallery_error(errc::bad_request, "field 'user_groups': give at least one domain_id");
+        if (users.empty())
+            throw gallery_error(errc::bad_request,
+                                "field 'user_groups': give at least one domain_id");
         throw_if(check_users("user_groups", users));
         auto me_id = me().domain_id;
         auto target = get_version(content_id, v);
         if (!target.group_users)
-            throw gallery_error(errc::forbidden, "asset '" + content_id + "' belongs to another account");
+            throw gallery_error(errc::forbidden,
+                                "asset '" + content_id + "' belongs to another account");
         if (target.visibility != "group")
-            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id + " is " +
-                                                     target.visibility + ", not group");
+            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id +
+                                                     " is " + target.visibility + ", not group");
         auto removing = fold(users, me_id);
         std::vector<std::string> really_removed;
         for (auto const& u : removing)
-            if (std::binary_search(target.group_users->begin(), target.group_users->end(), u)) really_removed.push_back(u);
+            if (std::binary_search(target.group_users->begin(), target.group_users->end(), u))
+                really_removed.push_back(u);
         // the workflow first, so it never shows users who cannot see its algorithms
         whitelist_change_result out{content_id, v, {}, {}, {}};
         auto first = try_patch_whitelist(content_id, v, {}, users);
-        if (!first) first.error().raise();
+        if (!first)
+            first.error().raise();
         out.changed.push_back(*first);
         out.group_users = first->group_users;
-        std::vector<std::pair<std::string, std::pair<version_number, std::vector<std::string>>>> done;
+        std::vector<std::pair<std::string, std::pair<version_number, std::vector<std::string>>>>
+            done;
         auto rollback = [&](error const& e) -> whitelist_change_result {
             for (auto it = done.rbegin(); it != done.rend(); ++it)
                 (void)try_patch_whitelist(it->first, it->second.first, it->second.second, {});
-            if (!really_removed.empty()) (void)try_patch_whitelist(content_id, v, really_removed, {});
+            if (!really_removed.empty())
+                (void)try_patch_whitelist(content_id, v, really_removed, {});
             e.raise();
         };
         try {
@@ -787,22 +922,26 @@ private:
                 // keep a user that another of the owner's workflow versions still grants
                 std::set<std::string> needed;
                 for (auto const& w : dependents(d.content_id, d.version_num).items) {
-                    if (w.content_id == content_id && version_number(w.version_num) == v) continue;
+                    if (w.content_id == content_id && version_number(w.version_num) == v)
+                        continue;
                     auto wv = get_version(w.content_id, version_number(w.version_num));
-                    if (wv.visibility != "group" || !wv.group_users) continue;
+                    if (wv.visibility != "group" || !wv.group_users)
+                        continue;
                     for (auto const& u : removing)
                         if (std::binary_search(wv.group_users->begin(), wv.group_users->end(), u)) {
                             if (needed.insert(u).second)
                                 out.kept.push_back({d.content_id, d.version_num, u,
-                                                    "workflow " + w.content_id + " " + w.version_num +
-                                                        " still grants it"});
+                                                    "workflow " + w.content_id + " " +
+                                                        w.version_num + " still grants it"});
                         }
                 }
                 std::vector<std::string> take;
                 for (auto const& u : removing)
-                    if (!needed.count(u) && std::binary_search(d.group_users.begin(), d.group_users.end(), u))
+                    if (!needed.count(u) &&
+                        std::binary_search(d.group_users.begin(), d.group_users.end(), u))
                         take.push_back(u);
-                if (take.empty()) continue;
+                if (take.empty())
+                    continue;
                 auto r = try_patch_whitelist(d.content_id, d.version_num, {}, take);
                 if (!r && r.error().is(errc::dependency_visibility)) {
                     // another account's workflow needs some of them: find which, one by one
@@ -813,10 +952,12 @@ private:
                             taken.push_back(u);
                             r = one;
                         } else if (one.error().is(errc::dependency_visibility)) {
-                            out.kept.push_back({d.content_id, d.version_num, u,
-                                                "another account's workflow depends on this version"});
+                            out.kept.push_back(
+                                {d.content_id, d.version_num, u,
+                                 "another account's workflow depends on this version"});
                         } else {
-                            if (!taken.empty()) done.push_back({d.content_id, {d.version_num, taken}});
+                            if (!taken.empty())
+                                done.push_back({d.content_id, {d.version_num, taken}});
                             return rollback(one.error());
                         }
                     }
@@ -826,7 +967,8 @@ private:
                     }
                     continue;
                 }
-                if (!r) return rollback(r.error());
+                if (!r)
+                    return rollback(r.error());
                 done.push_back({d.content_id, {d.version_num, take}});
                 out.changed.push_back(*r);
             }

@@ -19,32 +19,32 @@ namespace aigallery {
 /// Every error code of rest-api.md; the enumerator's value is its order in
 /// the catalogue table, not its number.
 enum class errc {
-    bad_request,            // 400 ModelArts.4001
-    bad_version,            // 400 ModelArts.4002
-    bad_visibility,         // 400 ModelArts.4003
-    bad_group_users,        // 400 ModelArts.4004
-    bad_domain_id,          // 400 ModelArts.4005
-    limit_exceeded,         // 400 ModelArts.4006
-    unauthorized,           // 401 APIG.0301
-    forbidden,              // 403 ModelArts.4030
-    no_such_asset,          // 404 ModelArts.4040
-    no_such_version,        // 404 ModelArts.4041
-    no_such_route,          // 404 ModelArts.4042
-    method_not_allowed,     // 405 ModelArts.4050
-    version_conflict,       // 409 ModelArts.4090
-    dependency_visibility,  // 409 ModelArts.4091
-    idempotency_conflict,   // 409 ModelArts.4092
-    title_taken,            // 409 ModelArts.4093
-    not_group,              // 409 ModelArts.4094
-    has_dependents,         // 409 ModelArts.4095
-    precondition_failed,    // 412 ModelArts.4120
-    payload_too_large,      // 413 ModelArts.4130
-    unsupported_media_type, // 415 ModelArts.4150
-    throttled,              // 429 ModelArts.4290
-    internal_error,         // 500 ModelArts.5000
-    bad_gateway,            // 502 ModelArts.5020
-    unavailable,            // 503 ModelArts.5030
-    gateway_timeout,        // 504 ModelArts.5040
+    bad_request,             // 400 ModelArts.4001
+    bad_version,             // 400 ModelArts.4002
+    bad_visibility,          // 400 ModelArts.4003
+    bad_group_users,         // 400 ModelArts.4004
+    bad_domain_id,           // 400 ModelArts.4005
+    limit_exceeded,          // 400 ModelArts.4006
+    unauthorized,            // 401 APIG.0301
+    forbidden,               // 403 ModelArts.4030
+    no_such_asset,           // 404 ModelArts.4040
+    no_such_version,         // 404 ModelArts.4041
+    no_such_route,           // 404 ModelArts.4042
+    method_not_allowed,      // 405 ModelArts.4050
+    version_conflict,        // 409 ModelArts.4090
+    dependency_visibility,   // 409 ModelArts.4091
+    idempotency_conflict,    // 409 ModelArts.4092
+    title_taken,             // 409 ModelArts.4093
+    not_group,               // 409 ModelArts.4094
+    has_dependents,          // 409 ModelArts.4095
+    precondition_failed,     // 412 ModelArts.4120
+    payload_too_large,       // 413 ModelArts.4130
+    unsupported_media_type,  // 415 ModelArts.4150
+    throttled,               // 429 ModelArts.4290
+    internal_error,          // 500 ModelArts.5000
+    bad_gateway,             // 502 ModelArts.5020
+    unavailable,             // 503 ModelArts.5030
+    gateway_timeout,         // 504 ModelArts.5040
 };
 
 struct errc_info {
@@ -85,12 +85,17 @@ inline constexpr std::array<errc_info, 26> error_catalogue{{
 constexpr errc_info const& info(errc e) noexcept {
     return error_catalogue[static_cast<std::size_t>(e)];
 }
-constexpr int http_status(errc e) noexcept { return info(e).status; }
-constexpr std::string_view error_code_text(errc e) noexcept { return info(e).code; }
+constexpr int http_status(errc e) noexcept {
+    return info(e).status;
+}
+constexpr std::string_view error_code_text(errc e) noexcept {
+    return info(e).code;
+}
 
 constexpr std::optional<errc> errc_from_text(std::string_view code) noexcept {
     for (auto const& i : error_catalogue)
-        if (i.code == code) return i.value;
+        if (i.code == code)
+            return i.value;
     return std::nullopt;
 }
 
@@ -133,7 +138,7 @@ private:
 /// transport failure that outlived the retries.
 class error {
 public:
-    error() = default;  // no error; boost::system::result needs it
+    error() = default;                            // no error; boost::system::result needs it
     error(gallery_error e) : v_(std::move(e)) {}  // NOLINT: implicit by design
     error(boost::system::error_code ec, std::string note = {})  // NOLINT
         : v_(ec), note_(std::move(note)) {}
@@ -141,7 +146,8 @@ public:
     bool is_gallery_error() const noexcept { return v_.index() == 0; }
     /// A copy, so that `r.error().gallery()` (error() returns by value) is safe.
     std::optional<gallery_error> gallery() const {
-        if (auto p = std::get_if<0>(&v_)) return *p;
+        if (auto p = std::get_if<0>(&v_))
+            return *p;
         return std::nullopt;
     }
     boost::system::error_code transport() const noexcept {
@@ -156,12 +162,14 @@ public:
     /// undone release left behind.
     std::string const& note() const noexcept { return note_; }
     std::string message() const {
-        if (auto p = std::get_if<0>(&v_)) return p->what();
+        if (auto p = std::get_if<0>(&v_))
+            return p->what();
         return note_.empty() ? transport().message() : transport().message() + " " + note_;
     }
 
     [[noreturn]] void raise() const {
-        if (auto p = std::get_if<0>(&v_)) throw *p;
+        if (auto p = std::get_if<0>(&v_))
+            throw *p;
         throw boost::system::system_error(transport(), note_);
     }
 

@@ -19,8 +19,8 @@ namespace aigallery {
 struct planned_version {
     bool workflow = false;
     bool new_asset = false;
-    std::string content_id{};                 // empty for a new asset until it is written
-    std::string title;                      // a new asset's title, or a rename (empty: keep)
+    std::string content_id{};  // empty for a new asset until it is written
+    std::string title;         // a new asset's title, or a rename (empty: keep)
     version_number version_num{};
     std::optional<version_number> if_match{};  // the highest version the plan saw
     aigallery::visibility visibility = aigallery::visibility::private_;
@@ -60,17 +60,20 @@ inline std::ostream& operator<<(std::ostream& os, planned_version const& p) {
        << p.visibility;
     if (p.visibility == visibility::group) {
         os << " [";
-        for (std::size_t i = 0; i < p.group_users.size(); ++i) os << (i ? ", " : "") << p.group_users[i];
+        for (std::size_t i = 0; i < p.group_users.size(); ++i)
+            os << (i ? ", " : "") << p.group_users[i];
         os << "]";
     }
     return os;
 }
 
 inline std::ostream& operator<<(std::ostream& os, release_plan const& p) {
-    for (auto const& a : p.algorithms) os << "  publish " << a << "\n";
+    for (auto const& a : p.algorithms)
+        os << "  publish " << a << "\n";
     for (auto const& w : p.widened) {
         os << "  widen whitelist of " << w.content_id << " " << w.version_num << " +[";
-        for (std::size_t i = 0; i < w.added.size(); ++i) os << (i ? ", " : "") << w.added[i];
+        for (std::size_t i = 0; i < w.added.size(); ++i)
+            os << (i ? ", " : "") << w.added[i];
         os << "]\n";
     }
     return os << "  publish " << p.workflow << "\n";

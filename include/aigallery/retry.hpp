@@ -43,14 +43,18 @@ public:
     double multiplier = 2.0;
     std::uint64_t seed = 0;  // 0: from std::random_device
 
-    std::chrono::milliseconds delay(int retry, std::optional<std::chrono::seconds> retry_after = std::nullopt) {
+    std::chrono::milliseconds delay(
+        int retry, std::optional<std::chrono::seconds> retry_after = std::nullopt) {
         double ceiling = static_cast<double>(initial.count());
-        for (int i = 1; i < retry; ++i) ceiling = std::min(ceiling * multiplier, static_cast<double>(maximum.count()));
+        for (int i = 1; i < retry; ++i)
+            ceiling = std::min(ceiling * multiplier, static_cast<double>(maximum.count()));
         ceiling = std::min(ceiling, static_cast<double>(maximum.count()));
-        if (!rng_) rng_.emplace(seed ? seed : std::random_device{}());
+        if (!rng_)
+            rng_.emplace(seed ? seed : std::random_device{}());
         std::uniform_real_distribution<double> d(ceiling / 2, ceiling);
         auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(d(*rng_)));
-        if (retry_after) wait = std::max<std::chrono::milliseconds>(wait, *retry_after);
+        if (retry_after)
+            wait = std::max<std::chrono::milliseconds>(wait, *retry_after);
         return wait;
     }
 
@@ -61,10 +65,12 @@ private:
 /// Parses Retry-After in its delta-seconds form; the HTTP-date form is
 /// treated as absent.
 inline std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
-    if (v.empty() || v.size() > 9) return std::nullopt;
+    if (v.empty() || v.size() > 9)
+        return std::nullopt;
     std::int64_t n = 0;
     for (char c : v) {
-        if (c < '0' || c > '9') return std::nullopt;
+        if (c < '0' || c > '9')
+            return std::nullopt;
         n = n * 10 + (c - '0');
     }
     return std::chrono::seconds(n);

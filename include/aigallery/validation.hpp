@@ -16,31 +16,37 @@ inline constexpr std::size_t source_max = 256 * 1024;  // bytes of serialized JS
 inline constexpr std::size_t dependencies_max = 100;
 inline constexpr std::size_t id_max = 64;
 inline constexpr std::size_t idempotency_key_max = 255;
-inline constexpr std::size_t body_max = 1024 * 1024;   // /v1 request bodies
+inline constexpr std::size_t body_max = 1024 * 1024;  // /v1 request bodies
 }  // namespace limits
 
 /// A domain_id is exactly 32 lowercase hexadecimal characters.
 constexpr bool is_valid_domain_id(std::string_view s) noexcept {
-    if (s.size() != 32) return false;
+    if (s.size() != 32)
+        return false;
     for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
     return true;
 }
 
 /// content_id and version_id: 1 to 64 of [A-Za-z0-9-].
 constexpr bool is_valid_id(std::string_view s) noexcept {
-    if (s.empty() || s.size() > limits::id_max) return false;
+    if (s.empty() || s.size() > limits::id_max)
+        return false;
     for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-'))
             return false;
     return true;
 }
 
 /// Idempotency-Key: 1 to 255 printable ASCII characters.
 constexpr bool is_valid_idempotency_key(std::string_view s) noexcept {
-    if (s.empty() || s.size() > limits::idempotency_key_max) return false;
+    if (s.empty() || s.size() > limits::idempotency_key_max)
+        return false;
     for (char c : s)
-        if (c < 0x20 || c > 0x7e) return false;
+        if (c < 0x20 || c > 0x7e)
+            return false;
     return true;
 }
 
@@ -48,21 +54,25 @@ constexpr bool is_valid_idempotency_key(std::string_view s) noexcept {
 constexpr std::size_t code_points(std::string_view s) noexcept {
     std::size_t n = 0;
     for (char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
+            ++n;
     return n;
 }
 
 constexpr bool has_c0_control(std::string_view s) noexcept {
     for (char c : s)
-        if (static_cast<unsigned char>(c) < 0x20) return true;
+        if (static_cast<unsigned char>(c) < 0x20)
+            return true;
     return false;
 }
 
 /// Why a title is refused (nullopt when it is fine); the caller names the field.
 constexpr std::optional<std::string_view> title_problem(std::string_view t) noexcept {
     std::size_t n = code_points(t);
-    if (n == 0 || n > limits::title_max) return "must be 1 to 128 characters";
-    if (has_c0_control(t)) return "must not contain control characters";
+    if (n == 0 || n > limits::title_max)
+        return "must be 1 to 128 characters";
+    if (has_c0_control(t))
+        return "must not contain control characters";
     return std::nullopt;
 }
 

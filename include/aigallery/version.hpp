@@ -17,16 +17,22 @@ enum class bump_kind { patch, minor, major };
 
 constexpr std::string_view to_string(bump_kind b) noexcept {
     switch (b) {
-        case bump_kind::minor: return "minor";
-        case bump_kind::major: return "major";
-        default: return "patch";
+        case bump_kind::minor:
+            return "minor";
+        case bump_kind::major:
+            return "major";
+        default:
+            return "patch";
     }
 }
 
 constexpr std::optional<bump_kind> parse_bump(std::string_view s) noexcept {
-    if (s == "patch") return bump_kind::patch;
-    if (s == "minor") return bump_kind::minor;
-    if (s == "major") return bump_kind::major;
+    if (s == "patch")
+        return bump_kind::patch;
+    if (s == "minor")
+        return bump_kind::minor;
+    if (s == "major")
+        return bump_kind::major;
     return std::nullopt;
 }
 
@@ -43,13 +49,20 @@ enum class version_syntax {
 
 constexpr std::string_view describe(version_syntax s) noexcept {
     switch (s) {
-        case version_syntax::empty: return "it is empty";
-        case version_syntax::not_three_parts: return "it does not have three parts x.y.z";
-        case version_syntax::bad_character: return "only digits and two dots are allowed";
-        case version_syntax::empty_part: return "a part is empty";
-        case version_syntax::leading_zero: return "a part has a leading zero";
-        case version_syntax::too_large: return "a part exceeds 4294967295";
-        default: return "it is valid";
+        case version_syntax::empty:
+            return "it is empty";
+        case version_syntax::not_three_parts:
+            return "it does not have three parts x.y.z";
+        case version_syntax::bad_character:
+            return "only digits and two dots are allowed";
+        case version_syntax::empty_part:
+            return "a part is empty";
+        case version_syntax::leading_zero:
+            return "a part has a leading zero";
+        case version_syntax::too_large:
+            return "a part exceeds 4294967295";
+        default:
+            return "it is valid";
     }
 }
 
@@ -63,9 +76,9 @@ public:
 
     // Implicit from text, so every API that takes a version also takes "1.0.1";
     // malformed text throws gallery_error ModelArts.4002.
-    version_number(char const* s) : version_number(parse_or_throw(s)) {}          // NOLINT
-    version_number(std::string const& s) : version_number(parse_or_throw(s)) {}   // NOLINT
-    version_number(std::string_view s) : version_number(parse_or_throw(s)) {}     // NOLINT
+    version_number(char const* s) : version_number(parse_or_throw(s)) {}         // NOLINT
+    version_number(std::string const& s) : version_number(parse_or_throw(s)) {}  // NOLINT
+    version_number(std::string_view s) : version_number(parse_or_throw(s)) {}    // NOLINT
 
     constexpr std::uint32_t major_part() const noexcept { return major_; }
     constexpr std::uint32_t minor_part() const noexcept { return minor_; }
@@ -79,7 +92,8 @@ public:
 
     static constexpr std::optional<version_number> parse(std::string_view s) noexcept {
         version_number v;
-        if (scan(s, v) != version_syntax::none) return std::nullopt;
+        if (scan(s, v) != version_syntax::none)
+            return std::nullopt;
         return v;
     }
 
@@ -87,9 +101,9 @@ public:
     static version_number parse_or_throw(std::string_view s, std::string_view field = "version") {
         version_number v;
         if (auto why = scan(s, v); why != version_syntax::none)
-            throw gallery_error(errc::bad_version, std::string(field) + " '" + printable(s) +
-                                                       "' is not a version x.y.z: " +
-                                                       std::string(describe(why)));
+            throw gallery_error(errc::bad_version,
+                                std::string(field) + " '" + printable(s) +
+                                    "' is not a version x.y.z: " + std::string(describe(why)));
         return v;
     }
 
@@ -97,23 +111,27 @@ public:
     constexpr std::optional<version_number> bumped(bump_kind kind) const noexcept {
         switch (kind) {
             case bump_kind::major:
-                if (major_ == max_part) return std::nullopt;
+                if (major_ == max_part)
+                    return std::nullopt;
                 return version_number(major_ + 1, 0, 0);
             case bump_kind::minor:
-                if (minor_ == max_part) return std::nullopt;
+                if (minor_ == max_part)
+                    return std::nullopt;
                 return version_number(major_, minor_ + 1, 0);
             default:
-                if (patch_ == max_part) return std::nullopt;
+                if (patch_ == max_part)
+                    return std::nullopt;
                 return version_number(major_, minor_, patch_ + 1);
         }
     }
 
     /// As `bumped`, but overflow is the server's ModelArts.4090.
     version_number bump(bump_kind kind) const {
-        if (auto v = bumped(kind)) return *v;
-        throw gallery_error(errc::version_conflict, "cannot bump " + std::string(aigallery::to_string(kind)) +
-                                                        " of " + to_string() +
-                                                        ": the part is already 4294967295");
+        if (auto v = bumped(kind))
+            return *v;
+        throw gallery_error(errc::version_conflict,
+                            "cannot bump " + std::string(aigallery::to_string(kind)) + " of " +
+                                to_string() + ": the part is already 4294967295");
     }
 
     std::string to_string() const {
@@ -129,7 +147,8 @@ public:
 
 private:
     static constexpr version_syntax scan(std::string_view s, version_number& out) noexcept {
-        if (s.empty()) return version_syntax::empty;
+        if (s.empty())
+            return version_syntax::empty;
         std::uint32_t parts[3] = {0, 0, 0};
         int index = 0;
         std::size_t digits = 0;
@@ -137,8 +156,10 @@ private:
         bool leading_zero = false;
         for (std::size_t i = 0; i <= s.size(); ++i) {
             if (i == s.size() || s[i] == '.') {
-                if (digits == 0) return version_syntax::empty_part;
-                if (index == 3) return version_syntax::not_three_parts;
+                if (digits == 0)
+                    return version_syntax::empty_part;
+                if (index == 3)
+                    return version_syntax::not_three_parts;
                 parts[index++] = static_cast<std::uint32_t>(acc);
                 digits = 0;
                 acc = 0;
@@ -146,14 +167,19 @@ private:
                 continue;
             }
             char c = s[i];
-            if (c < '0' || c > '9') return version_syntax::bad_character;
-            if (leading_zero) return version_syntax::leading_zero;
-            if (digits == 0 && c == '0') leading_zero = true;
+            if (c < '0' || c > '9')
+                return version_syntax::bad_character;
+            if (leading_zero)
+                return version_syntax::leading_zero;
+            if (digits == 0 && c == '0')
+                leading_zero = true;
             acc = acc * 10 + static_cast<std::uint64_t>(c - '0');
-            if (acc > max_part) return version_syntax::too_large;
+            if (acc > max_part)
+                return version_syntax::too_large;
             ++digits;
         }
-        if (index != 3) return version_syntax::not_three_parts;
+        if (index != 3)
+            return version_syntax::not_three_parts;
         out = version_number(parts[0], parts[1], parts[2]);
         return version_syntax::none;
     }
@@ -161,8 +187,10 @@ private:
     // Bad input is echoed in messages; keep it short and free of control bytes.
     static std::string printable(std::string_view s) {
         std::string r;
-        for (char c : s.substr(0, 64)) r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-        if (s.size() > 64) r += "...";
+        for (char c : s.substr(0, 64))
+            r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+        if (s.size() > 64)
+            r += "...";
         return r;
     }
 
@@ -171,6 +199,8 @@ private:
     std::uint32_t patch_ = 0;
 };
 
-inline std::string to_string(version_number const& v) { return v.to_string(); }
+inline std::string to_string(version_number const& v) {
+    return v.to_string();
+}
 
 }  // namespace aigallery

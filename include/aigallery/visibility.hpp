@@ -11,20 +11,28 @@ enum class visibility { private_, group, public_ };
 
 constexpr std::string_view to_string(visibility v) noexcept {
     switch (v) {
-        case visibility::group: return "group";
-        case visibility::public_: return "public";
-        default: return "private";
+        case visibility::group:
+            return "group";
+        case visibility::public_:
+            return "public";
+        default:
+            return "private";
     }
 }
 
 constexpr std::optional<visibility> parse_visibility(std::string_view s) noexcept {
-    if (s == "private") return visibility::private_;
-    if (s == "group") return visibility::group;
-    if (s == "public") return visibility::public_;
+    if (s == "private")
+        return visibility::private_;
+    if (s == "group")
+        return visibility::group;
+    if (s == "public")
+        return visibility::public_;
     return std::nullopt;
 }
 
-inline std::ostream& operator<<(std::ostream& os, visibility v) { return os << to_string(v); }
+inline std::ostream& operator<<(std::ostream& os, visibility v) {
+    return os << to_string(v);
+}
 
 /// How many accounts a visibility admits, for "is at least as wide as" checks:
 /// private < group < public.

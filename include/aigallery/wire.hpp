@@ -201,7 +201,7 @@ struct fault_spec {
     std::optional<int> status;
     std::optional<int> retry_after_s;
     std::optional<int> delay_ms;
-    std::optional<int> times;                // absent: 1
+    std::optional<int> times;  // absent: 1
     std::optional<bool> after_commit;
 };
 BOOST_DESCRIBE_STRUCT(fault_spec, (),

@@ -44,9 +44,10 @@ struct release_options {
     std::optional<version_number> version{};  // explicit version of the workflow
     std::optional<std::string> desc{};        // default: the workflow's desc
     std::optional<std::string> title{};       // new asset default: the workflow's name
-    std::optional<aigallery::visibility> visibility{};  // new asset default: private; new version: as the highest
+    std::optional<aigallery::visibility>
+        visibility{};  // new asset default: private; new version: as the highest
     std::vector<std::string> group_users{};  // with group only; empty: not given
-    std::optional<bump_kind> bump{};          // not with `version`
+    std::optional<bump_kind> bump{};         // not with `version`
 };
 
 struct published_version {

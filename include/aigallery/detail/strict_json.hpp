@@ -26,8 +26,9 @@
 namespace aigallery::detail {
 
 [[noreturn]] inline void field_error(std::string const& path, std::string const& what) {
-    throw gallery_error(errc::bad_request,
-                        (path.empty() ? std::string("body") : "field '" + path + "'") + ": " + what);
+    throw gallery_error(
+        errc::bad_request,
+        (path.empty() ? std::string("body") : "field '" + path + "'") + ": " + what);
 }
 
 // A basic_parser handler that builds nothing and only remembers the keys of
@@ -99,7 +100,8 @@ inline boost::json::value parse_strict(std::string_view text) {
         field_error({}, "malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
     }
     auto v = boost::json::parse(text, ec, {}, opt);
-    if (ec) field_error({}, "malformed JSON: " + ec.message());  // e.g. an empty body
+    if (ec)
+        field_error({}, "malformed JSON: " + ec.message());  // e.g. an empty body
     return v;
 }
 
@@ -119,40 +121,47 @@ concept described = boost::describe::has_describe_members<T>::value;
 
 inline void read(boost::json::value const& v, std::string& out, std::string const& path) {
     auto s = v.if_string();
-    if (!s) field_error(path, "expected a string");
+    if (!s)
+        field_error(path, "expected a string");
     out.assign(s->data(), s->size());
 }
 
 inline void read(boost::json::value const& v, bool& out, std::string const& path) {
     auto b = v.if_bool();
-    if (!b) field_error(path, "expected true or false");
+    if (!b)
+        field_error(path, "expected true or false");
     out = *b;
 }
 
 template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-void read(boost::json::value const& v, I& out, std::string const& path) {
+requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void read(boost::json::value const& v,
+                                                                      I& out,
+                                                                      std::string const& path) {
     bool ok = false;
     if (auto p = v.if_int64()) {
         if constexpr (std::is_signed_v<I>)
             ok = *p >= std::numeric_limits<I>::min() && *p <= std::numeric_limits<I>::max();
         else
             ok = *p >= 0 && static_cast<std::uint64_t>(*p) <= std::numeric_limits<I>::max();
-        if (ok) out = static_cast<I>(*p);
+        if (ok)
+            out = static_cast<I>(*p);
     } else if (auto u = v.if_uint64()) {
         ok = *u <= static_cast<std::uint64_t>(std::numeric_limits<I>::max());
-        if (ok) out = static_cast<I>(*u);
+        if (ok)
+            out = static_cast<I>(*u);
     } else if (v.is_double()) {
         field_error(path, "expected an integer");
     } else {
         field_error(path, "expected an integer");
     }
-    if (!ok) field_error(path, "integer out of range");
+    if (!ok)
+        field_error(path, "integer out of range");
 }
 
 inline void read(boost::json::value const& v, boost::json::object& out, std::string const& path) {
     auto o = v.if_object();
-    if (!o) field_error(path, "expected an object");
+    if (!o)
+        field_error(path, "expected an object");
     out = *o;
 }
 
@@ -174,7 +183,8 @@ void read(boost::json::value const& v, std::optional<T>& out, std::string const&
 template <class T>
 void read(boost::json::value const& v, std::vector<T>& out, std::string const& path) {
     auto a = v.if_array();
-    if (!a) field_error(path, "expected an array");
+    if (!a)
+        field_error(path, "expected an array");
     out.clear();
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
@@ -187,11 +197,13 @@ template <described T>
 void read(boost::json::value const& v, T& out, std::string const& path) {
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     auto o = v.if_object();
-    if (!o) field_error(path, "expected an object");
+    if (!o)
+        field_error(path, "expected an object");
     for (auto const& kv : *o) {
         bool known = false;
         boost::mp11::mp_for_each<members>([&](auto d) { known = known || kv.key() == d.name; });
-        if (!known) field_error(join_path(path, kv.key()), "unknown field");
+        if (!known)
+            field_error(join_path(path, kv.key()), "unknown field");
     }
     boost::mp11::mp_for_each<members>([&](auto d) {
         auto& member = out.*d.pointer;
@@ -213,7 +225,8 @@ void write(boost::json::value& jv, T const& in) {
         auto const& member = in.*d.pointer;
         using M = std::remove_cvref_t<decltype(member)>;
         if constexpr (is_optional<M>::value) {
-            if (member) o[d.name] = boost::json::value_from(*member, o.storage());
+            if (member)
+                o[d.name] = boost::json::value_from(*member, o.storage());
         } else {
             o[d.name] = boost::json::value_from(member, o.storage());
         }
@@ -224,14 +237,14 @@ void write(boost::json::value& jv, T const& in) {
 
 // Hooks a described struct of namespace NS into Boost.JSON's value_from and
 // value_to through the strict mapping above.
-#define AIGALLERY_JSON_MAPPING_FOR_NAMESPACE                                              \
-    template <::aigallery::detail::described T>                                           \
+#define AIGALLERY_JSON_MAPPING_FOR_NAMESPACE                                               \
+    template <::aigallery::detail::described T>                                            \
     void tag_invoke(::boost::json::value_from_tag, ::boost::json::value& jv, T const& t) { \
-        ::aigallery::detail::write(jv, t);                                                \
-    }                                                                                     \
-    template <::aigallery::detail::described T>                                           \
-    T tag_invoke(::boost::json::value_to_tag<T>, ::boost::json::value const& jv) {        \
-        T t{};                                                                            \
-        ::aigallery::detail::read(jv, t, std::string());                                  \
-        return t;                                                                         \
+        ::aigallery::detail::write(jv, t);                                                 \
+    }                                                                                      \
+    template <::aigallery::detail::described T>                                            \
+    T tag_invoke(::boost::json::value_to_tag<T>, ::boost::json::value const& jv) {         \
+        T t{};                                                                             \
+        ::aigallery::detail::read(jv, t, std::string());                                   \
+        return t;                                                                          \
     }

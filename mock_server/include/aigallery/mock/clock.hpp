@@ -27,14 +27,16 @@ inline std::string format_rfc3339(time_point t) {
 inline std::optional<time_point> parse_rfc3339(std::string const& s) {
     std::tm tm{};
     char const* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (!end || *end != '\0') return std::nullopt;
+    if (!end || *end != '\0')
+        return std::nullopt;
     return time_point(std::chrono::seconds(timegm(&tm)));
 }
 
 class id_generator {
 public:
     explicit id_generator(std::optional<std::uint64_t> seed)
-        : rng_(seed ? *seed : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)) {}
+        : rng_(seed ? *seed
+                    : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)) {}
 
     /// n lowercase hexadecimal characters.
     std::string hex(std::size_t n) {
@@ -42,7 +44,8 @@ public:
         std::string s(n, '0');
         for (std::size_t i = 0; i < n; i += 16) {
             std::uint64_t r = rng_();
-            for (std::size_t j = i; j < n && j < i + 16; ++j, r >>= 4) s[j] = digits[r & 15];
+            for (std::size_t j = i; j < n && j < i + 16; ++j, r >>= 4)
+                s[j] = digits[r & 15];
         }
         return s;
     }
@@ -50,8 +53,8 @@ public:
     /// A UUID-shaped id, valid as content_id and version_id.
     std::string uuid() {
         std::string h = hex(32);
-        return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' + h.substr(16, 4) +
-               '-' + h.substr(20);
+        return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' +
+               h.substr(16, 4) + '-' + h.substr(20);
     }
 
 private:

@@ -40,9 +40,12 @@ inline constexpr std::array<route, 15> routes{{
     {route_id::content, "/v1/aihub/contents/{content_id}", "GET, DELETE"},
     {route_id::versions, "/v1/aihub/contents/{content_id}/versions", "POST"},
     {route_id::version, "/v1/aihub/contents/{content_id}/versions/{version_num}", "GET, DELETE"},
-    {route_id::visibility, "/v1/aihub/contents/{content_id}/versions/{version_num}/visibility", "PUT"},
-    {route_id::whitelist, "/v1/aihub/contents/{content_id}/versions/{version_num}/whitelist", "PATCH"},
-    {route_id::dependents, "/v1/aihub/contents/{content_id}/versions/{version_num}/dependents", "GET"},
+    {route_id::visibility, "/v1/aihub/contents/{content_id}/versions/{version_num}/visibility",
+     "PUT"},
+    {route_id::whitelist, "/v1/aihub/contents/{content_id}/versions/{version_num}/whitelist",
+     "PATCH"},
+    {route_id::dependents, "/v1/aihub/contents/{content_id}/versions/{version_num}/dependents",
+     "GET"},
     {route_id::health, "/__mock/health", "GET"},
     {route_id::accounts, "/__mock/accounts", "GET, POST"},
     {route_id::reset, "/__mock/reset", "POST"},
@@ -78,12 +81,14 @@ inline std::optional<route_match> match_route(std::vector<std::string> const& se
                 ok = segments[i] == seg;
             ++i;
         }
-        if (!ok || i != segments.size()) continue;
+        if (!ok || i != segments.size())
+            continue;
         route_match m{&r, std::move(params), false};
         std::string_view allow = r.allow;
         while (!allow.empty()) {
             auto comma = allow.find(", ");
-            if (allow.substr(0, comma) == method) m.method_allowed = true;
+            if (allow.substr(0, comma) == method)
+                m.method_allowed = true;
             allow = comma == std::string_view::npos ? std::string_view() : allow.substr(comma + 2);
         }
         return m;

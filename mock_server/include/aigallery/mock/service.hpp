@@ -6,11 +6,11 @@
 
 #include <aigallery/error.hpp>
 #include <aigallery/http.hpp>
-#include <aigallery/wire.hpp>
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/routes.hpp>
 #include <aigallery/mock/state.hpp>
+#include <aigallery/wire.hpp>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
@@ -106,7 +106,8 @@ public:
         else if (target.starts_with("/v1/") || target == "/v1")
             out = v1(req, rid);
         else
-            out.response = error_response(gallery_error(errc::no_such_route, "no route " + printable(target)));
+            out.response =
+                error_response(gallery_error(errc::no_such_route, "no route " + printable(target)));
         out.response.version(req.version());
         out.response.set("X-Request-Id", rid);
         out.response.keep_alive(req.keep_alive());
@@ -139,12 +140,17 @@ public:
     /// Validates and adds a fault; returns its id.
     std::uint64_t add_fault(wire::fault_spec const& f) {
         if (f.action != "status" && f.action != "delay" && f.action != "reset")
-            throw gallery_error(errc::bad_request, "field 'action' = '" + f.action + "': must be status, delay or reset");
+            throw gallery_error(errc::bad_request, "field 'action' = '" + f.action +
+                                                       "': must be status, delay or reset");
         if (f.action == "status" && (!f.status || *f.status < 400 || *f.status > 599))
-            throw gallery_error(errc::bad_request, "field 'status': an error status 400 to 599 is required with action status");
+            throw gallery_error(
+                errc::bad_request,
+                "field 'status': an error status 400 to 599 is required with action status");
         if (f.action == "delay" && (!f.delay_ms || *f.delay_ms < 0 || *f.delay_ms > 600000))
-            throw gallery_error(errc::bad_request, "field 'delay_ms': 0 to 600000 is required with action delay");
-        if (f.times && *f.times < 1) throw gallery_error(errc::bad_request, "field 'times': must be at least 1");
+            throw gallery_error(errc::bad_request,
+                                "field 'delay_ms': 0 to 600000 is required with action delay");
+        if (f.times && *f.times < 1)
+            throw gallery_error(errc::bad_request, "field 'times': must be at least 1");
         if (f.retry_after_s && *f.retry_after_s < 0)
             throw gallery_error(errc::bad_request, "field 'retry_after_s': must not be negative");
         std::lock_guard lock(misc_mutex_);
@@ -175,20 +181,30 @@ public:
     boost::json::value export_state() const {
         std::shared_lock lock(state_mutex_);
         doc::state_doc d;
-        for (auto const& a : state_.accounts()) d.accounts.push_back({a.name, a.domain_id, a.token});
+        for (auto const& a : state_.accounts())
+            d.accounts.push_back({a.name, a.domain_id, a.token});
         for (auto const* a : state_.all_assets()) {
-            doc::asset_doc ad{a->content_id, std::string(to_string(a->type)), a->title, a->owner,
-                              format_rfc3339(a->created_at), format_rfc3339(a->updated_at),
-                              a->highest_ever.to_string(), {}};
+            doc::asset_doc ad{a->content_id,
+                              std::string(to_string(a->type)),
+                              a->title,
+                              a->owner,
+                              format_rfc3339(a->created_at),
+                              format_rfc3339(a->updated_at),
+                              a->highest_ever.to_string(),
+                              {}};
             for (auto const& [num, v] : a->versions) {
-                doc::version_doc vd{v.version_id, num.to_string(), v.desc, std::string(to_string(v.vis)),
-                                    v.group_users, {}, v.source, format_rfc3339(v.created_at)};
-                for (auto const& dep : v.dependencies) vd.dependencies.push_back({dep.content_id, dep.num.to_string()});
+                doc::version_doc vd{v.version_id,  num.to_string(),
+                                    v.desc,        std::string(to_string(v.vis)),
+                                    v.group_users, {},
+                                    v.source,      format_rfc3339(v.created_at)};
+                for (auto const& dep : v.dependencies)
+                    vd.dependencies.push_back({dep.content_id, dep.num.to_string()});
                 ad.versions.push_back(std::move(vd));
             }
             d.assets.push_back(std::move(ad));
         }
-        for (auto const& [k, r] : idempotency_) d.idempotency.push_back(r);
+        for (auto const& [k, r] : idempotency_)
+            d.idempotency.push_back(r);
         return boost::json::value_from(d);
     }
 
@@ -198,11 +214,14 @@ public:
         std::unique_lock lock(state_mutex_);
         gallery_state next = state_;
         next.clear_all();
-        for (auto const& a : d.accounts) next.restore_account({a.name, a.domain_id, a.token});
-        for (auto const& ad : d.assets) next.restore_asset(to_record(ad));
+        for (auto const& a : d.accounts)
+            next.restore_account({a.name, a.domain_id, a.token});
+        for (auto const& ad : d.assets)
+            next.restore_asset(to_record(ad));
         next.check_references();
         std::map<std::string, doc::idempotency_doc> idem;
-        for (auto const& r : d.idempotency) idem[r.domain_id + '\n' + r.key] = r;
+        for (auto const& r : d.idempotency)
+            idem[r.domain_id + '\n' + r.key] = r;
         state_ = std::move(next);
         idempotency_ = std::move(idem);
     }
@@ -210,23 +229,27 @@ public:
     /// Writes the state to options().state_file atomically: a temporary file
     /// with mode 0600, flushed, then renamed over the old one.
     void save_state() const {
-        if (opts_.state_file.empty()) throw gallery_error(errc::bad_request, "the server has no --state file");
+        if (opts_.state_file.empty())
+            throw gallery_error(errc::bad_request, "the server has no --state file");
         std::string text = boost::json::serialize(export_state());
         std::string tmp = opts_.state_file + ".tmp";
         ::unlink(tmp.c_str());  // a leftover could keep a wider mode than 0600
         int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) throw gallery_error(errc::internal_error, "cannot write " + tmp);
+        if (fd < 0)
+            throw gallery_error(errc::internal_error, "cannot write " + tmp);
         bool ok = true;
         for (std::size_t done = 0; ok && done < text.size();) {
             auto n = ::write(fd, text.data() + done, text.size() - done);
             ok = n > 0;
-            if (ok) done += static_cast<std::size_t>(n);
+            if (ok)
+                done += static_cast<std::size_t>(n);
         }
         ok = ok && ::fsync(fd) == 0;
         ok = (::close(fd) == 0) && ok;
         if (!ok || std::rename(tmp.c_str(), opts_.state_file.c_str()) != 0) {
             ::unlink(tmp.c_str());
-            throw gallery_error(errc::internal_error, "cannot write the state file " + opts_.state_file);
+            throw gallery_error(errc::internal_error,
+                                "cannot write the state file " + opts_.state_file);
         }
     }
 
@@ -241,14 +264,16 @@ private:
     };
 
     static std::function<time_point()> clock_for(server_options const& opts) {
-        if (!opts.fixed_time) return {};
+        if (!opts.fixed_time)
+            return {};
         auto t = std::chrono::floor<std::chrono::seconds>(*opts.fixed_time);
         return [t] { return t; };
     }
 
     static std::string printable(std::string_view s) {
         std::string r;
-        for (char c : s.substr(0, 120)) r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+        for (char c : s.substr(0, 120))
+            r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
         return r;
     }
 
@@ -274,7 +299,8 @@ private:
     }
 
     static http_response error_response(gallery_error const& e) {
-        return json_response(e.status(), wire::serialize(wire::error_body{e.error_code(), e.error_msg()}));
+        return json_response(e.status(),
+                             wire::serialize(wire::error_body{e.error_code(), e.error_msg()}));
     }
 
     static http_response injected(wire::fault_spec const& f) {
@@ -286,7 +312,8 @@ private:
                 break;
             }
         auto r = error_response(gallery_error(status, code, "injected fault"));
-        if (f.retry_after_s) r.set(boost::beast::http::field::retry_after, std::to_string(*f.retry_after_s));
+        if (f.retry_after_s)
+            r.set(boost::beast::http::field::retry_after, std::to_string(*f.retry_after_s));
         return r;
     }
 
@@ -296,10 +323,13 @@ private:
         std::lock_guard lock(misc_mutex_);
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
             auto const& f = it->spec;
-            if (f.method && *f.method != method) continue;
-            if (f.path_prefix && !path.starts_with(*f.path_prefix)) continue;
+            if (f.method && *f.method != method)
+                continue;
+            if (f.path_prefix && !path.starts_with(*f.path_prefix))
+                continue;
             auto spec = f;
-            if (--it->remaining == 0) faults_.erase(it);
+            if (--it->remaining == 0)
+                faults_.erase(it);
             return spec;
         }
         return std::nullopt;
@@ -311,7 +341,8 @@ private:
         entry.method = std::string(req.method_string());
         entry.target = std::string(req.target());
         entry.request_id = rid;
-        if (auto k = req.find("Idempotency-Key"); k != req.end()) entry.idempotency_key = std::string(k->value());
+        if (auto k = req.find("Idempotency-Key"); k != req.end())
+            entry.idempotency_key = std::string(k->value());
         std::string_view path = req.target().substr(0, req.target().find('?'));
         auto fault = take_fault(req.method_string(), path);
         bool before = fault && !fault->after_commit.value_or(false);
@@ -320,10 +351,13 @@ private:
         } else if (before && fault->action == "reset") {
             out.reset = true;
         } else {
-            if (fault && fault->action == "delay") out.delay = std::chrono::milliseconds(*fault->delay_ms);
+            if (fault && fault->action == "delay")
+                out.delay = std::chrono::milliseconds(*fault->delay_ms);
             out.response = serve(req, entry);
-            if (fault && !before && fault->action == "status") out.response = injected(*fault);
-            if (fault && !before && fault->action == "reset") out.reset = true;
+            if (fault && !before && fault->action == "status")
+                out.response = injected(*fault);
+            if (fault && !before && fault->action == "reset")
+                out.reset = true;
         }
         entry.status = out.reset ? 0 : static_cast<int>(out.response.result_int());
         std::lock_guard lock(misc_mutex_);
@@ -340,20 +374,26 @@ private:
 
     static parsed_target parse_target(std::string_view target) {
         auto u = boost::urls::parse_origin_form(target);
-        if (!u) throw gallery_error(errc::no_such_route, "malformed request target");
+        if (!u)
+            throw gallery_error(errc::no_such_route, "malformed request target");
         parsed_target t;
-        for (auto seg : u->segments()) t.segments.push_back(seg);
-        for (auto p : u->params()) t.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+        for (auto seg : u->segments())
+            t.segments.push_back(seg);
+        for (auto p : u->params())
+            t.query.emplace_back(p.key, p.has_value ? p.value : std::string());
         return t;
     }
 
     static bool is_json_media_type(std::string_view ct) {
         auto semi = ct.find(';');
         auto type = ct.substr(0, semi);
-        while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-        if (type.size() != 16) return false;
+        while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+            type.remove_suffix(1);
+        if (type.size() != 16)
+            return false;
         for (std::size_t i = 0; i < 16; ++i)
-            if (std::tolower(static_cast<unsigned char>(type[i])) != "application/json"[i]) return false;
+            if (std::tolower(static_cast<unsigned char>(type[i])) != "application/json"[i])
+                return false;
         return true;
     }
 
@@ -363,20 +403,23 @@ private:
         } catch (gallery_error const& e) {
             return error_response(e);
         } catch (std::exception const& e) {
-            return error_response(gallery_error(errc::internal_error, std::string("internal error: ") + e.what()));
+            return error_response(
+                gallery_error(errc::internal_error, std::string("internal error: ") + e.what()));
         }
     }
 
     http_response serve_or_throw(http_request const& req, wire::journal_entry& entry) {
         if (req.body().size() > limits::body_max)
-            throw gallery_error(errc::payload_too_large, "the body has " + std::to_string(req.body().size()) +
-                                                             " bytes, at most 1048576");
+            throw gallery_error(
+                errc::payload_too_large,
+                "the body has " + std::to_string(req.body().size()) + " bytes, at most 1048576");
         account caller;
         {
             auto tok = req.find("X-Auth-Token");
             std::shared_lock lock(state_mutex_);
             auto a = tok == req.end() ? nullptr : state_.account_by_token(tok->value());
-            if (!a) throw gallery_error(errc::unauthorized, "X-Auth-Token is missing or unknown");
+            if (!a)
+                throw gallery_error(errc::unauthorized, "X-Auth-Token is missing or unknown");
             caller = *a;
         }
         entry.domain_id = caller.domain_id;
@@ -385,8 +428,9 @@ private:
         if (!m || m->r->id > route_id::dependents)
             throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
         if (!m->method_allowed) {
-            auto r = error_response(gallery_error(errc::method_not_allowed, std::string(req.method_string()) +
-                                                                                " is not allowed here"));
+            auto r = error_response(
+                gallery_error(errc::method_not_allowed,
+                              std::string(req.method_string()) + " is not allowed here"));
             r.set(boost::beast::http::field::allow, m->r->allow);
             return r;
         }
@@ -394,16 +438,20 @@ private:
         std::optional<std::string> key;
         if (auto k = req.find("Idempotency-Key"); k != req.end()) {
             if (!is_valid_idempotency_key(k->value()))
-                throw gallery_error(errc::bad_request, "header 'Idempotency-Key': 1 to 255 printable ASCII characters");
+                throw gallery_error(
+                    errc::bad_request,
+                    "header 'Idempotency-Key': 1 to 255 printable ASCII characters");
             key = std::string(k->value());
         }
         std::optional<version_number> if_match;
         if (auto h = req.find(boost::beast::http::field::if_match); h != req.end()) {
             std::string_view v = h->value();
-            if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+            if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+                v = v.substr(1, v.size() - 2);
             auto parsed = version_number::parse(v);
             if (!parsed)
-                throw gallery_error(errc::bad_request, "header 'If-Match' = '" + printable(h->value()) +
+                throw gallery_error(errc::bad_request, "header 'If-Match' = '" +
+                                                           printable(h->value()) +
                                                            "': must be a quoted version \"x.y.z\"");
             if_match = *parsed;
         }
@@ -427,8 +475,9 @@ private:
                 });
             }
             case route_id::versions: {
-                auto body = req.body().empty() ? wire::create_version_request{}
-                                               : wire::parse<wire::create_version_request>(req.body());
+                auto body = req.body().empty()
+                                ? wire::create_version_request{}
+                                : wire::parse<wire::create_version_request>(req.body());
                 return idempotent(req, caller, key, [&] {
                     auto r = state_.create_version(caller, p[0], body, if_match);
                     auto resp = json_response(201, wire::serialize(r));
@@ -441,7 +490,8 @@ private:
                     std::shared_lock lock(state_mutex_);
                     auto [body, etag] = state_.get_content(caller, p[0]);
                     auto r = ok(body);
-                    if (etag) r.set(boost::beast::http::field::etag, *etag);
+                    if (etag)
+                        r.set(boost::beast::http::field::etag, *etag);
                     return r;
                 }
                 std::unique_lock lock(state_mutex_);
@@ -471,7 +521,8 @@ private:
                 std::shared_lock lock(state_mutex_);
                 return ok(state_.dependents(caller, p[0], p[1]));
             }
-            default: break;
+            default:
+                break;
         }
         throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
     }
@@ -482,69 +533,90 @@ private:
     }
 
     static void check_body_media_type(http_request const& req) {
-        if (req.body().empty()) return;
+        if (req.body().empty())
+            return;
         auto ct = req.find(boost::beast::http::field::content_type);
         if (ct == req.end() || !is_json_media_type(ct->value()))
-            throw gallery_error(errc::unsupported_media_type, "a body needs Content-Type: application/json");
+            throw gallery_error(errc::unsupported_media_type,
+                                "a body needs Content-Type: application/json");
     }
 
     static std::string const& require_body(http_request const& req) {
-        if (req.body().empty()) throw gallery_error(errc::bad_request, "body: a JSON object is required");
+        if (req.body().empty())
+            throw gallery_error(errc::bad_request, "body: a JSON object is required");
         return req.body();
     }
 
     /// Runs a POST under the exclusive lock, replaying or refusing a repeated
     /// Idempotency-Key and storing the answer of one that was carried out.
     template <class F>
-    http_response idempotent(http_request const& req, account const& caller, std::optional<std::string> const& key,
-                             F&& run) {
+    http_response idempotent(http_request const& req, account const& caller,
+                             std::optional<std::string> const& key, F&& run) {
         std::unique_lock lock(state_mutex_);
         std::string slot = key ? caller.domain_id + '\n' + *key : std::string();
         if (key) {
             if (auto it = idempotency_.find(slot); it != idempotency_.end()) {
                 auto const& r = it->second;
-                if (r.method != req.method_string() || r.target != req.target() || r.body != req.body())
-                    throw gallery_error(errc::idempotency_conflict,
-                                        "Idempotency-Key '" + *key + "' was used for a different request");
+                if (r.method != req.method_string() || r.target != req.target() ||
+                    r.body != req.body())
+                    throw gallery_error(
+                        errc::idempotency_conflict,
+                        "Idempotency-Key '" + *key + "' was used for a different request");
                 auto resp = json_response(r.status, r.response_body);
-                if (!r.location.empty()) resp.set(boost::beast::http::field::location, r.location);
+                if (!r.location.empty())
+                    resp.set(boost::beast::http::field::location, r.location);
                 return resp;
             }
         }
         http_response resp = run();
         if (key && resp.result_int() / 100 == 2)
-            idempotency_[slot] = {caller.domain_id, *key, std::string(req.method_string()), std::string(req.target()),
-                                  req.body(), static_cast<int>(resp.result_int()), resp.body(),
+            idempotency_[slot] = {caller.domain_id,
+                                  *key,
+                                  std::string(req.method_string()),
+                                  std::string(req.target()),
+                                  req.body(),
+                                  static_cast<int>(resp.result_int()),
+                                  resp.body(),
                                   std::string(resp[boost::beast::http::field::location])};
         return resp;
     }
 
-    static list_query parse_list_query(std::vector<std::pair<std::string, std::string>> const& params) {
+    static list_query parse_list_query(
+        std::vector<std::pair<std::string, std::string>> const& params) {
         list_query q;
         std::set<std::string> seen;
         auto bad = [](std::string const& k, std::string const& v, std::string_view why) {
-            throw gallery_error(errc::bad_request, "query parameter '" + k + "' = '" + printable(v) + "': " +
-                                                       std::string(why));
+            throw gallery_error(errc::bad_request, "query parameter '" + k + "' = '" +
+                                                       printable(v) + "': " + std::string(why));
         };
-        auto number = [&](std::string const& k, std::string const& v, std::uint64_t lo, std::uint64_t hi) {
+        auto number = [&](std::string const& k, std::string const& v, std::uint64_t lo,
+                          std::uint64_t hi) {
             std::uint64_t n = 0;
-            if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+            if (v.empty() || v.size() > 18 ||
+                v.find_first_not_of("0123456789") != std::string::npos)
                 bad(k, v, "must be a whole number");
             n = std::stoull(v);
-            if (n < lo || n > hi) bad(k, v, "out of range " + std::to_string(lo) + " to " + std::to_string(hi));
+            if (n < lo || n > hi)
+                bad(k, v, "out of range " + std::to_string(lo) + " to " + std::to_string(hi));
             return n;
         };
         bool has_source = false;
         for (auto const& [k, v] : params) {
-            if (!seen.insert(k).second) bad(k, v, "given more than once");
+            if (!seen.insert(k).second)
+                bad(k, v, "given more than once");
             if (k == "scope") {
-                if (v == "mine") q.scope = list_query::scope_kind::mine;
-                else if (v == "shared") q.scope = list_query::scope_kind::shared;
-                else if (v == "public") q.scope = list_query::scope_kind::public_;
-                else bad(k, v, "must be mine, shared or public");
+                if (v == "mine")
+                    q.scope = list_query::scope_kind::mine;
+                else if (v == "shared")
+                    q.scope = list_query::scope_kind::shared;
+                else if (v == "public")
+                    q.scope = list_query::scope_kind::public_;
+                else
+                    bad(k, v, "must be mine, shared or public");
             } else if (k == "content_type") {
                 q.type = parse_content_type(v);
-                if (!q.type) bad(k, v, "must be workflow or algorithm");
+                if (!q.type)
+                    bad(k, v, "must be workflow or algorithm");
             } else if (k == "title") {
                 q.title = v;
             } else if (k == "source_algorithm_id") {
@@ -555,10 +627,12 @@ private:
             } else if (k == "limit") {
                 q.limit = number(k, v, 1, 100);
             } else if (k == "sort_key") {
-                if (v != "created_at" && v != "title") bad(k, v, "must be created_at or title");
+                if (v != "created_at" && v != "title")
+                    bad(k, v, "must be created_at or title");
                 q.by_title = v == "title";
             } else if (k == "sort_dir") {
-                if (v != "asc" && v != "desc") bad(k, v, "must be asc or desc");
+                if (v != "asc" && v != "desc")
+                    bad(k, v, "must be asc or desc");
                 q.ascending = v == "asc";
             } else {
                 bad(k, v, "unknown query parameter");
@@ -576,7 +650,8 @@ private:
             if (!opts_.control_token.empty()) {
                 auto t = req.find("X-Mock-Control-Token");
                 if (t == req.end() || t->value() != opts_.control_token)
-                    throw gallery_error(errc::unauthorized, "X-Mock-Control-Token is missing or wrong");
+                    throw gallery_error(errc::unauthorized,
+                                        "X-Mock-Control-Token is missing or wrong");
             } else if (!loopback) {
                 throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
             }
@@ -585,41 +660,55 @@ private:
             if (!m || m->r->id < route_id::health)
                 throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
             if (!m->method_allowed) {
-                auto r = error_response(gallery_error(errc::method_not_allowed,
-                                                      std::string(req.method_string()) + " is not allowed here"));
+                auto r = error_response(
+                    gallery_error(errc::method_not_allowed,
+                                  std::string(req.method_string()) + " is not allowed here"));
                 r.set(boost::beast::http::field::allow, m->r->allow);
                 return r;
             }
             check_body_media_type(req);
             using boost::beast::http::verb;
             switch (m->r->id) {
-                case route_id::health: return ok(wire::health_response{"ok"});
+                case route_id::health:
+                    return ok(wire::health_response{"ok"});
                 case route_id::accounts: {
                     if (req.method() == verb::get) {
                         wire::account_list_response l;
-                        for (auto const& a : accounts()) l.items.push_back({a.name, a.domain_id, a.token});
+                        for (auto const& a : accounts())
+                            l.items.push_back({a.name, a.domain_id, a.token});
                         return ok(l);
                     }
                     auto body = wire::parse<wire::account_request>(require_body(req));
-                    if (body.name.empty() || code_points(body.name) > 128 || has_c0_control(body.name))
-                        throw gallery_error(errc::bad_request, "field 'name': 1 to 128 characters, no control characters");
+                    if (body.name.empty() || code_points(body.name) > 128 ||
+                        has_c0_control(body.name))
+                        throw gallery_error(
+                            errc::bad_request,
+                            "field 'name': 1 to 128 characters, no control characters");
                     auto a = add_account(body.name);
-                    return json_response(201, wire::serialize(wire::account_response{a.name, a.domain_id, a.token}));
+                    return json_response(
+                        201, wire::serialize(wire::account_response{a.name, a.domain_id, a.token}));
                 }
-                case route_id::reset: reset(); return empty_response(204);
+                case route_id::reset:
+                    reset();
+                    return empty_response(204);
                 case route_id::state: {
-                    if (req.method() == verb::get) return json_response(200, boost::json::serialize(export_state()));
+                    if (req.method() == verb::get)
+                        return json_response(200, boost::json::serialize(export_state()));
                     import_state(detail::parse_strict(require_body(req)));
                     return empty_response(204);
                 }
-                case route_id::state_save: save_state(); return empty_response(204);
+                case route_id::state_save:
+                    save_state();
+                    return empty_response(204);
                 case route_id::journal: {
-                    if (req.method() == verb::get) return ok(wire::journal_response{journal()});
+                    if (req.method() == verb::get)
+                        return ok(wire::journal_response{journal()});
                     clear_journal();
                     return empty_response(204);
                 }
                 case route_id::faults: {
-                    if (req.method() == verb::get) return ok(wire::fault_list_response{faults()});
+                    if (req.method() == verb::get)
+                        return ok(wire::fault_list_response{faults()});
                     if (req.method() == verb::delete_) {
                         clear_faults();
                         return empty_response(204);
@@ -627,15 +716,18 @@ private:
                     auto f = wire::parse<wire::fault_spec>(require_body(req));
                     auto id = add_fault(f);
                     f.times = f.times.value_or(1);
-                    return json_response(201, wire::serialize(wire::fault_response{id, f, *f.times}));
+                    return json_response(201,
+                                         wire::serialize(wire::fault_response{id, f, *f.times}));
                 }
-                default: break;
+                default:
+                    break;
             }
             throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
         } catch (gallery_error const& e) {
             return error_response(e);
         } catch (std::exception const& e) {
-            return error_response(gallery_error(errc::internal_error, std::string("internal error: ") + e.what()));
+            return error_response(
+                gallery_error(errc::internal_error, std::string("internal error: ") + e.what()));
         }
     }
 
@@ -646,40 +738,53 @@ private:
         asset_record a;
         a.content_id = d.content_id;
         auto t = parse_content_type(d.content_type);
-        if (!t) fail("bad content_type");
+        if (!t)
+            fail("bad content_type");
         a.type = *t;
-        if (auto p = title_problem(d.title)) fail("title " + std::string(*p));
+        if (auto p = title_problem(d.title))
+            fail("title " + std::string(*p));
         a.title = d.title;
-        if (!is_valid_domain_id(d.owner)) fail("bad owner");
+        if (!is_valid_domain_id(d.owner))
+            fail("bad owner");
         a.owner = d.owner;
         auto c = parse_rfc3339(d.created_at), u = parse_rfc3339(d.updated_at);
-        if (!c || !u) fail("bad time");
+        if (!c || !u)
+            fail("bad time");
         a.created_at = *c;
         a.updated_at = *u;
         a.highest_ever = version_number::parse_or_throw(d.highest_ever, "state highest_ever");
         for (auto const& vd : d.versions) {
             version_record v;
             v.version_id = vd.version_id;
-            if (!is_valid_id(v.version_id)) fail("bad version_id");
+            if (!is_valid_id(v.version_id))
+                fail("bad version_id");
             v.num = version_number::parse_or_throw(vd.version_num, "state version_num");
             v.desc = vd.desc;
             auto vis = parse_visibility(vd.visibility);
-            if (!vis) fail("bad visibility");
+            if (!vis)
+                fail("bad visibility");
             v.vis = *vis;
             v.group_users = vd.group_users;
             std::sort(v.group_users.begin(), v.group_users.end());
-            if (std::adjacent_find(v.group_users.begin(), v.group_users.end()) != v.group_users.end())
+            if (std::adjacent_find(v.group_users.begin(), v.group_users.end()) !=
+                v.group_users.end())
                 fail("a whitelist lists a user twice");
             for (auto const& g : v.group_users)
-                if (!is_valid_domain_id(g) || g == a.owner) fail("bad whitelist entry");
-            if (v.vis != visibility::group && !v.group_users.empty()) fail("a whitelist on a non-group version");
+                if (!is_valid_domain_id(g) || g == a.owner)
+                    fail("bad whitelist entry");
+            if (v.vis != visibility::group && !v.group_users.empty())
+                fail("a whitelist on a non-group version");
             for (auto const& dep : vd.dependencies)
-                v.dependencies.push_back({dep.content_id, version_number::parse_or_throw(dep.version_num, "state dependency")});
+                v.dependencies.push_back(
+                    {dep.content_id,
+                     version_number::parse_or_throw(dep.version_num, "state dependency")});
             v.source = vd.source;
             auto vc = parse_rfc3339(vd.created_at);
-            if (!vc) fail("bad version time");
+            if (!vc)
+                fail("bad version time");
             v.created_at = *vc;
-            if (!a.versions.emplace(v.num, std::move(v)).second) fail("a version appears twice");
+            if (!a.versions.emplace(v.num, std::move(v)).second)
+                fail("a version appears twice");
         }
         return a;
     }

@@ -5,11 +5,11 @@
 #pragma once
 
 #include <aigallery/error.hpp>
+#include <aigallery/mock/clock.hpp>
 #include <aigallery/validation.hpp>
 #include <aigallery/version.hpp>
 #include <aigallery/visibility.hpp>
 #include <aigallery/wire.hpp>
-#include <aigallery/mock/clock.hpp>
 
 #include <boost/multi_index/composite_key.hpp>
 #include <boost/multi_index/hashed_index.hpp>
@@ -34,8 +34,10 @@ constexpr std::string_view to_string(content_type t) noexcept {
     return t == content_type::workflow ? "workflow" : "algorithm";
 }
 constexpr std::optional<content_type> parse_content_type(std::string_view s) noexcept {
-    if (s == "workflow") return content_type::workflow;
-    if (s == "algorithm") return content_type::algorithm;
+    if (s == "workflow")
+        return content_type::workflow;
+    if (s == "algorithm")
+        return content_type::algorithm;
     return std::nullopt;
 }
 
@@ -70,7 +72,7 @@ struct asset_record {
     std::string owner;
     time_point created_at;
     time_point updated_at;
-    version_number highest_ever;                      // the base of every bump; the ETag
+    version_number highest_ever;                        // the base of every bump; the ETag
     std::map<version_number, version_record> versions;  // the existing ones
     int public_versions = 0;
 };
@@ -98,13 +100,16 @@ public:
                            std::function<time_point()> clock = {})
         : ids_(seed), clock_(std::move(clock)) {
         if (!clock_)
-            clock_ = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
+            clock_ = [] {
+                return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            };
     }
 
     // ---- accounts -------------------------------------------------------------
 
     account const& add_account(std::string const& name) {
-        if (auto it = accounts_by_name_.find(name); it != accounts_by_name_.end()) return it->second;
+        if (auto it = accounts_by_name_.find(name); it != accounts_by_name_.end())
+            return it->second;
         account a{name, ids_.hex(32), "tok-" + ids_.hex(40)};
         return insert_account(std::move(a));
     }
@@ -116,7 +121,8 @@ public:
 
     std::vector<account> accounts() const {
         std::vector<account> r;
-        for (auto const& [_, a] : accounts_by_name_) r.push_back(a);
+        for (auto const& [_, a] : accounts_by_name_)
+            r.push_back(a);
         return r;
     }
 
@@ -136,32 +142,43 @@ public:
 
     // ---- publishing -------------------------------------------------------------
 
-    wire::publish_response create_content(account const& caller, wire::create_content_request const& body) {
+    wire::publish_response create_content(account const& caller,
+                                          wire::create_content_request const& body) {
         auto type = parse_content_type(body.content_type);
-        if (!type) bad_field(errc::bad_request, "content_type", body.content_type, "must be workflow or algorithm");
+        if (!type)
+            bad_field(errc::bad_request, "content_type", body.content_type,
+                      "must be workflow or algorithm");
         check_title_characters(body.title);
         if (*type == content_type::algorithm && body.dependencies)
-            throw gallery_error(errc::bad_request, "field 'dependencies': only a workflow has dependencies");
+            throw gallery_error(errc::bad_request,
+                                "field 'dependencies': only a workflow has dependencies");
         version_number num{1, 0, 0};
-        if (body.version_num) num = parse_version_field("version_num", *body.version_num);
+        if (body.version_num)
+            num = parse_version_field("version_num", *body.version_num);
         auto deps_nums = parse_dependency_versions(body.dependencies);
         visibility vis = visibility::private_;
-        if (body.visibility) vis = parse_visibility_field(*body.visibility);
-        auto users = whitelist_field(vis, body.group_users, caller.domain_id, body.visibility.has_value());
+        if (body.visibility)
+            vis = parse_visibility_field(*body.visibility);
+        auto users =
+            whitelist_field(vis, body.group_users, caller.domain_id, body.visibility.has_value());
         check_title(body.title);
-        if (body.desc) check_desc(*body.desc);
-        if (body.source) check_source(*body.source);
+        if (body.desc)
+            check_desc(*body.desc);
+        if (body.source)
+            check_source(*body.source);
         auto deps = resolve_dependencies(caller, body.dependencies, deps_nums);
         if (titles_.count(title_key(caller.domain_id, *type, body.title)))
-            throw gallery_error(errc::title_taken, "you already have a " + std::string(to_string(*type)) +
-                                                       " titled '" + body.title + "'");
+            throw gallery_error(errc::title_taken, "you already have a " +
+                                                       std::string(to_string(*type)) + " titled '" +
+                                                       body.title + "'");
         version_record v;
         v.num = num;
         v.desc = body.desc.value_or("");
         v.vis = vis;
         v.group_users = std::move(users);
         v.dependencies = std::move(deps);
-        if (body.source) v.source = *body.source;
+        if (body.source)
+            v.source = *body.source;
         check_invariant_of_workflow(caller.domain_id, *type, v);
 
         asset_record a;
@@ -181,37 +198,47 @@ public:
                                           wire::create_version_request const& body,
                                           std::optional<version_number> if_match) {
         auto& a = owned_asset(caller, content_id);
-        if (body.title) check_title_characters(*body.title);
+        if (body.title)
+            check_title_characters(*body.title);
         if (a.type == content_type::algorithm && body.dependencies)
-            throw gallery_error(errc::bad_request, "field 'dependencies': only a workflow has dependencies");
+            throw gallery_error(errc::bad_request,
+                                "field 'dependencies': only a workflow has dependencies");
         std::optional<version_number> explicit_num;
-        if (body.version_num) explicit_num = parse_version_field("version_num", *body.version_num);
+        if (body.version_num)
+            explicit_num = parse_version_field("version_num", *body.version_num);
         if (body.version_num && body.bump)
             throw gallery_error(errc::bad_version, "give version_num or bump, not both");
         auto deps_nums = parse_dependency_versions(body.dependencies);
         bump_kind bump = bump_kind::patch;
         if (body.bump) {
             auto b = parse_bump(*body.bump);
-            if (!b) bad_field(errc::bad_visibility, "bump", *body.bump, "must be patch, minor or major");
+            if (!b)
+                bad_field(errc::bad_visibility, "bump", *body.bump,
+                          "must be patch, minor or major");
             bump = *b;
         }
         // Absent visibility keeps the sharing of the highest existing version.
         version_record const& highest = a.versions.rbegin()->second;
         visibility vis = highest.vis;
-        if (body.visibility) vis = parse_visibility_field(*body.visibility);
+        if (body.visibility)
+            vis = parse_visibility_field(*body.visibility);
         std::vector<std::string> users;
         if (body.visibility || body.group_users)
-            users = whitelist_field(vis, body.group_users, caller.domain_id, body.visibility.has_value());
+            users = whitelist_field(vis, body.group_users, caller.domain_id,
+                                    body.visibility.has_value());
         else
             users = highest.group_users;
-        if (body.title) check_title(*body.title);
-        if (body.desc) check_desc(*body.desc);
-        if (body.source) check_source(*body.source);
+        if (body.title)
+            check_title(*body.title);
+        if (body.desc)
+            check_desc(*body.desc);
+        if (body.source)
+            check_source(*body.source);
         auto deps = resolve_dependencies(caller, body.dependencies, deps_nums);
         if (if_match && *if_match != a.highest_ever)
             throw gallery_error(errc::precondition_failed,
-                                "If-Match names " + if_match->to_string() + " but the highest version is " +
-                                    a.highest_ever.to_string());
+                                "If-Match names " + if_match->to_string() +
+                                    " but the highest version is " + a.highest_ever.to_string());
         version_number num;
         if (explicit_num) {
             if (*explicit_num <= a.highest_ever)
@@ -225,7 +252,8 @@ public:
         }
         if (body.title && *body.title != a.title &&
             titles_.count(title_key(a.owner, a.type, *body.title)))
-            throw gallery_error(errc::title_taken, "you already have a " + std::string(to_string(a.type)) +
+            throw gallery_error(errc::title_taken, "you already have a " +
+                                                       std::string(to_string(a.type)) +
                                                        " titled '" + *body.title + "'");
         version_record v;
         v.num = num;
@@ -233,12 +261,14 @@ public:
         v.vis = vis;
         v.group_users = std::move(users);
         v.dependencies = std::move(deps);
-        if (body.source) v.source = *body.source;
+        if (body.source)
+            v.source = *body.source;
         check_invariant_of_workflow(a.owner, a.type, v);
 
         v.version_id = ids_.uuid();
         v.created_at = now();
-        if (body.title && *body.title != a.title) rename(a, *body.title);
+        if (body.title && *body.title != a.title)
+            rename(a, *body.title);
         a.highest_ever = num;
         a.updated_at = v.created_at;
         add_version(a, std::move(v));
@@ -247,8 +277,8 @@ public:
 
     // ---- reading ------------------------------------------------------------------
 
-    std::pair<wire::content_response, std::optional<std::string>> get_content(account const& caller,
-                                                                              std::string_view content_id) const {
+    std::pair<wire::content_response, std::optional<std::string>> get_content(
+        account const& caller, std::string_view content_id) const {
         auto const& a = visible_asset(caller, content_id);
         wire::content_response r;
         r.content_id = a.content_id;
@@ -258,14 +288,16 @@ public:
         r.created_at = format_rfc3339(a.created_at);
         r.updated_at = format_rfc3339(a.updated_at);
         for (auto it = a.versions.rbegin(); it != a.versions.rend(); ++it) {
-            if (!can_see(caller.domain_id, a, it->second)) continue;
+            if (!can_see(caller.domain_id, a, it->second))
+                continue;
             auto const& v = it->second;
-            r.versions.push_back({v.version_id, v.num.to_string(), v.desc, std::string(to_string(v.vis)),
-                                  format_rfc3339(v.created_at)});
+            r.versions.push_back({v.version_id, v.num.to_string(), v.desc,
+                                  std::string(to_string(v.vis)), format_rfc3339(v.created_at)});
         }
         r.latest_version = r.versions.front().version_num;
         std::optional<std::string> etag;
-        if (a.owner == caller.domain_id) etag = "\"" + a.highest_ever.to_string() + "\"";
+        if (a.owner == caller.domain_id)
+            etag = "\"" + a.highest_ever.to_string() + "\"";
         return {std::move(r), std::move(etag)};
     }
 
@@ -307,7 +339,8 @@ public:
     // ---- sharing ---------------------------------------------------------------------
 
     wire::version_response set_visibility(account const& caller, std::string_view content_id,
-                                          std::string_view version_text, wire::set_visibility_request const& body) {
+                                          std::string_view version_text,
+                                          wire::set_visibility_request const& body) {
         auto num = parse_path_version(version_text);
         auto [ap, vp] = owned_version(caller, content_id, num);
         auto& a = const_cast<asset_record&>(*ap);
@@ -331,20 +364,26 @@ public:
         bool has_add = body.add && !body.add->empty();
         bool has_remove = body.remove && !body.remove->empty();
         if (!has_add && !has_remove)
-            throw gallery_error(errc::bad_request, "field 'add' or 'remove': at least one must be a non-empty list");
-        auto add = body.add ? fold_users("add", *body.add, caller.domain_id) : std::vector<std::string>{};
-        auto remove = body.remove ? fold_users("remove", *body.remove, caller.domain_id) : std::vector<std::string>{};
+            throw gallery_error(errc::bad_request,
+                                "field 'add' or 'remove': at least one must be a non-empty list");
+        auto add =
+            body.add ? fold_users("add", *body.add, caller.domain_id) : std::vector<std::string>{};
+        auto remove = body.remove ? fold_users("remove", *body.remove, caller.domain_id)
+                                  : std::vector<std::string>{};
         if (v.vis != visibility::group)
-            throw gallery_error(errc::not_group, "version " + num.to_string() + " of " + a.content_id + " is " +
+            throw gallery_error(errc::not_group, "version " + num.to_string() + " of " +
+                                                     a.content_id + " is " +
                                                      std::string(to_string(v.vis)) + ", not group");
         std::vector<std::string> merged;
         std::set_union(v.group_users.begin(), v.group_users.end(), add.begin(), add.end(),
                        std::back_inserter(merged));
         std::vector<std::string> result;
-        std::set_difference(merged.begin(), merged.end(), remove.begin(), remove.end(), std::back_inserter(result));
+        std::set_difference(merged.begin(), merged.end(), remove.begin(), remove.end(),
+                            std::back_inserter(result));
         if (result.size() > limits::whitelist_max)
-            throw gallery_error(errc::limit_exceeded, "field 'group_users': the whitelist would hold " +
-                                                          std::to_string(result.size()) + " users, above 10000");
+            throw gallery_error(errc::limit_exceeded,
+                                "field 'group_users': the whitelist would hold " +
+                                    std::to_string(result.size()) + " users, above 10000");
         auto next = with_sharing(v, v.vis, result);
         check_invariant_of_workflow(a.owner, a.type, next);
         check_invariant_of_dependents(a, next);
@@ -354,7 +393,8 @@ public:
 
     // ---- deleting ---------------------------------------------------------------------
 
-    void delete_version(account const& caller, std::string_view content_id, std::string_view version_text) {
+    void delete_version(account const& caller, std::string_view content_id,
+                        std::string_view version_text) {
         auto num = parse_path_version(version_text);
         auto& a = const_cast<asset_record&>(*owned_version(caller, content_id, num).first);
         refuse_if_depended_on(a, num);
@@ -363,17 +403,21 @@ public:
 
     void delete_content(account const& caller, std::string_view content_id) {
         auto& a = owned_asset(caller, content_id);
-        for (auto const& [num, _] : a.versions) refuse_if_depended_on(a, num);
+        for (auto const& [num, _] : a.versions)
+            refuse_if_depended_on(a, num);
         std::vector<version_number> nums;
-        for (auto const& [num, _] : a.versions) nums.push_back(num);
-        for (auto const& n : nums) remove_version(assets_.at(std::string(content_id)), n);
+        for (auto const& [num, _] : a.versions)
+            nums.push_back(num);
+        for (auto const& n : nums)
+            remove_version(assets_.at(std::string(content_id)), n);
     }
 
     // ---- export / import -----------------------------------------------------------------
 
     std::vector<asset_record const*> all_assets() const {
         std::vector<asset_record const*> r;
-        for (auto const& [_, a] : assets_) r.push_back(&a);
+        for (auto const& [_, a] : assets_)
+            r.push_back(&a);
         std::sort(r.begin(), r.end(), [](auto x, auto y) { return x->content_id < y->content_id; });
         return r;
     }
@@ -381,9 +425,11 @@ public:
     /// Adds an asset read from a state document, checked as a publish would be.
     void restore_asset(asset_record a) {
         if (!is_valid_id(a.content_id) || assets_.count(a.content_id))
-            throw gallery_error(errc::bad_request, "state: content_id '" + a.content_id + "' is malformed or repeated");
+            throw gallery_error(errc::bad_request, "state: content_id '" + a.content_id +
+                                                       "' is malformed or repeated");
         if (a.versions.empty())
-            throw gallery_error(errc::bad_request, "state: asset " + a.content_id + " has no versions");
+            throw gallery_error(errc::bad_request,
+                                "state: asset " + a.content_id + " has no versions");
         auto versions = std::move(a.versions);
         a.versions.clear();
         a.public_versions = 0;
@@ -398,7 +444,8 @@ public:
 
     account const& restore_account(account a) {
         if (!is_valid_domain_id(a.domain_id) || a.token.empty() || accounts_by_name_.count(a.name))
-            throw gallery_error(errc::bad_request, "state: account '" + a.name + "' is malformed or repeated");
+            throw gallery_error(errc::bad_request,
+                                "state: account '" + a.name + "' is malformed or repeated");
         return insert_account(std::move(a));
     }
 
@@ -410,10 +457,13 @@ public:
                 for (auto const& d : v.dependencies) {
                     auto it = assets_.find(d.content_id);
                     if (a.type != content_type::workflow || it == assets_.end() ||
-                        it->second.type != content_type::algorithm || !it->second.versions.count(d.num))
-                        throw gallery_error(errc::bad_request, "state: " + id + " " + num.to_string() +
-                                                                   " names a dependency that is not an algorithm version: " +
-                                                                   d.content_id + " " + d.num.to_string());
+                        it->second.type != content_type::algorithm ||
+                        !it->second.versions.count(d.num))
+                        throw gallery_error(
+                            errc::bad_request,
+                            "state: " + id + " " + num.to_string() +
+                                " names a dependency that is not an algorithm version: " +
+                                d.content_id + " " + d.num.to_string());
                 }
                 check_invariant_of_workflow(a.owner, a.type, v);
             }
@@ -430,9 +480,11 @@ public:
 private:
     // ---- field checks (400s, in the table's order) -------------------------------------
 
-    [[noreturn]] static void bad_field(errc e, std::string_view field, std::string_view value, std::string_view why) {
+    [[noreturn]] static void bad_field(errc e, std::string_view field, std::string_view value,
+                                       std::string_view why) {
         std::string shown(value.substr(0, 80));
-        throw gallery_error(e, "field '" + std::string(field) + "' = '" + shown + "': " + std::string(why));
+        throw gallery_error(
+            e, "field '" + std::string(field) + "' = '" + shown + "': " + std::string(why));
     }
 
     static version_number parse_version_field(std::string_view field, std::string const& text) {
@@ -445,30 +497,35 @@ private:
 
     static visibility parse_visibility_field(std::string const& text) {
         auto v = parse_visibility(text);
-        if (!v) bad_field(errc::bad_visibility, "visibility", text, "must be private, group or public");
+        if (!v)
+            bad_field(errc::bad_visibility, "visibility", text, "must be private, group or public");
         return *v;
     }
 
     static std::vector<std::optional<version_number>> parse_dependency_versions(
         std::optional<std::vector<wire::dependency_ref>> const& deps) {
         std::vector<std::optional<version_number>> r;
-        if (!deps) return r;
+        if (!deps)
+            return r;
         for (std::size_t i = 0; i < deps->size(); ++i)
-            r.push_back(version_number::parse_or_throw((*deps)[i].version_num,
-                                                       "field 'dependencies[" + std::to_string(i) + "].version_num':"));
+            r.push_back(version_number::parse_or_throw(
+                (*deps)[i].version_num,
+                "field 'dependencies[" + std::to_string(i) + "].version_num':"));
         return r;
     }
 
     /// Folds a list of domain_ids: sorted, unique, the owner dropped. 4005 for a bad one.
-    static std::vector<std::string> fold_users(std::string_view field, std::vector<std::string> const& in,
+    static std::vector<std::string> fold_users(std::string_view field,
+                                               std::vector<std::string> const& in,
                                                std::string const& owner) {
         std::vector<std::string> r;
         r.reserve(in.size());
         for (std::size_t i = 0; i < in.size(); ++i) {
             if (!is_valid_domain_id(in[i]))
-                bad_field(errc::bad_domain_id, std::string(field) + "[" + std::to_string(i) + "]", in[i],
-                          "a domain_id is 32 lowercase hexadecimal characters");
-            if (in[i] != owner) r.push_back(in[i]);
+                bad_field(errc::bad_domain_id, std::string(field) + "[" + std::to_string(i) + "]",
+                          in[i], "a domain_id is 32 lowercase hexadecimal characters");
+            if (in[i] != owner)
+                r.push_back(in[i]);
         }
         std::sort(r.begin(), r.end());
         r.erase(std::unique(r.begin(), r.end()), r.end());
@@ -477,24 +534,31 @@ private:
 
     /// group_users goes with group and nothing else (4004); entries are
     /// domain_ids (4005); at most 10,000 (4006).
-    static std::vector<std::string> whitelist_field(visibility vis, std::optional<wire::string_list> const& users,
-                                                    std::string const& owner, bool visibility_given) {
+    static std::vector<std::string> whitelist_field(visibility vis,
+                                                    std::optional<wire::string_list> const& users,
+                                                    std::string const& owner,
+                                                    bool visibility_given) {
         if (vis == visibility::group && !users)
-            throw gallery_error(errc::bad_group_users, "field 'group_users': required with visibility group");
-        if (vis != visibility::group && users)
             throw gallery_error(errc::bad_group_users,
-                                std::string("field 'group_users': only allowed with visibility group, not ") +
-                                    std::string(to_string(vis)) + (visibility_given ? "" : " (inherited)"));
-        if (!users) return {};
+                                "field 'group_users': required with visibility group");
+        if (vis != visibility::group && users)
+            throw gallery_error(
+                errc::bad_group_users,
+                std::string("field 'group_users': only allowed with visibility group, not ") +
+                    std::string(to_string(vis)) + (visibility_given ? "" : " (inherited)"));
+        if (!users)
+            return {};
         auto r = fold_users("group_users", *users, owner);
         if (r.size() > limits::whitelist_max)
-            throw gallery_error(errc::limit_exceeded, "field 'group_users': " + std::to_string(r.size()) +
-                                                          " users, at most 10000");
+            throw gallery_error(
+                errc::limit_exceeded,
+                "field 'group_users': " + std::to_string(r.size()) + " users, at most 10000");
         return r;
     }
 
     static void check_title_characters(std::string const& title) {
-        if (has_c0_control(title)) bad_field(errc::bad_request, "title", title, "must not contain control characters");
+        if (has_c0_control(title))
+            bad_field(errc::bad_request, "title", title, "must not contain control characters");
     }
 
     static void check_title(std::string const& title) {
@@ -507,25 +571,27 @@ private:
     static void check_desc(std::string const& desc) {
         auto n = code_points(desc);
         if (n > limits::desc_max)
-            throw gallery_error(errc::limit_exceeded, "field 'desc': " + std::to_string(n) +
-                                                          " characters, at most 2000");
+            throw gallery_error(errc::limit_exceeded,
+                                "field 'desc': " + std::to_string(n) + " characters, at most 2000");
     }
 
     static void check_source(boost::json::object const& source) {
         auto n = boost::json::serialize(source).size();
         if (n > limits::source_max)
-            throw gallery_error(errc::limit_exceeded, "field 'source': " + std::to_string(n) +
-                                                          " bytes, at most 262144");
+            throw gallery_error(errc::limit_exceeded,
+                                "field 'source': " + std::to_string(n) + " bytes, at most 262144");
     }
 
-    std::vector<version_key> resolve_dependencies(account const& caller,
-                                                  std::optional<std::vector<wire::dependency_ref>> const& deps,
-                                                  std::vector<std::optional<version_number>> const& nums) const {
+    std::vector<version_key> resolve_dependencies(
+        account const& caller, std::optional<std::vector<wire::dependency_ref>> const& deps,
+        std::vector<std::optional<version_number>> const& nums) const {
         std::vector<version_key> r;
-        if (!deps) return r;
+        if (!deps)
+            return r;
         if (deps->size() > limits::dependencies_max)
-            throw gallery_error(errc::limit_exceeded, "field 'dependencies': " + std::to_string(deps->size()) +
-                                                          " entries, at most 100");
+            throw gallery_error(
+                errc::limit_exceeded,
+                "field 'dependencies': " + std::to_string(deps->size()) + " entries, at most 100");
         for (std::size_t i = 0; i < deps->size(); ++i) {
             auto const& d = (*deps)[i];
             std::string field = "dependencies[" + std::to_string(i) + "]";
@@ -533,14 +599,17 @@ private:
             version_record const* v = nullptr;
             if (it != assets_.end()) {
                 auto vit = it->second.versions.find(*nums[i]);
-                if (vit != it->second.versions.end() && can_see(caller.domain_id, it->second, vit->second))
+                if (vit != it->second.versions.end() &&
+                    can_see(caller.domain_id, it->second, vit->second))
                     v = &vit->second;
             }
             if (!v)
-                throw gallery_error(errc::no_such_version, field + ": no version " + nums[i]->to_string() +
-                                                               " of '" + d.content_id.substr(0, 64) + "' that you can see");
+                throw gallery_error(errc::no_such_version,
+                                    field + ": no version " + nums[i]->to_string() + " of '" +
+                                        d.content_id.substr(0, 64) + "' that you can see");
             if (it->second.type != content_type::algorithm)
-                bad_field(errc::bad_request, field + ".content_id", d.content_id, "is not an algorithm");
+                bad_field(errc::bad_request, field + ".content_id", d.content_id,
+                          "is not an algorithm");
             r.push_back({d.content_id, *nums[i]});
         }
         std::sort(r.begin(), r.end());
@@ -552,7 +621,8 @@ private:
 
     static void check_path_id(std::string_view content_id) {
         if (!is_valid_id(content_id))
-            throw gallery_error(errc::bad_request, "path content_id '" + std::string(content_id.substr(0, 80)) +
+            throw gallery_error(errc::bad_request, "path content_id '" +
+                                                       std::string(content_id.substr(0, 80)) +
                                                        "' is not 1 to 64 of [A-Za-z0-9-]");
     }
 
@@ -561,8 +631,10 @@ private:
         auto it = assets_.find(std::string(content_id));
         if (it != assets_.end())
             for (auto const& [_, v] : it->second.versions)
-                if (can_see(caller.domain_id, it->second, v)) return it->second;
-        throw gallery_error(errc::no_such_asset, "no asset '" + std::string(content_id) + "' that you can see");
+                if (can_see(caller.domain_id, it->second, v))
+                    return it->second;
+        throw gallery_error(errc::no_such_asset,
+                            "no asset '" + std::string(content_id) + "' that you can see");
     }
 
     asset_record& owned_asset(account const& caller, std::string_view content_id) {
@@ -571,31 +643,37 @@ private:
     asset_record const& owned_asset(account const& caller, std::string_view content_id) const {
         auto const& a = visible_asset(caller, content_id);
         if (a.owner != caller.domain_id)
-            throw gallery_error(errc::forbidden, "asset '" + a.content_id + "' belongs to another account");
+            throw gallery_error(errc::forbidden,
+                                "asset '" + a.content_id + "' belongs to another account");
         return a;
     }
 
     /// 404 for the asset, then for the version, then 403: the contract's order.
-    std::pair<asset_record const*, version_record const*> owned_version(account const& caller, std::string_view content_id,
+    std::pair<asset_record const*, version_record const*> owned_version(account const& caller,
+                                                                        std::string_view content_id,
                                                                         version_number num) const {
         auto const& a = visible_asset(caller, content_id);
         auto const& v = visible_version(caller, a, num);
         if (a.owner != caller.domain_id)
-            throw gallery_error(errc::forbidden, "asset '" + a.content_id + "' belongs to another account");
+            throw gallery_error(errc::forbidden,
+                                "asset '" + a.content_id + "' belongs to another account");
         return {&a, &v};
     }
 
-    version_record const& visible_version(account const& caller, asset_record const& a, version_number num) const {
+    version_record const& visible_version(account const& caller, asset_record const& a,
+                                          version_number num) const {
         auto it = a.versions.find(num);
         if (it == a.versions.end() || !can_see(caller.domain_id, a, it->second))
-            throw gallery_error(errc::no_such_version,
-                                "no version " + num.to_string() + " of '" + a.content_id + "' that you can see");
+            throw gallery_error(errc::no_such_version, "no version " + num.to_string() + " of '" +
+                                                           a.content_id + "' that you can see");
         return it->second;
     }
 
     static bool can_see(std::string const& who, asset_record const& a, version_record const& v) {
-        if (v.vis == visibility::public_ || who == a.owner) return true;
-        return v.vis == visibility::group && std::binary_search(v.group_users.begin(), v.group_users.end(), who);
+        if (v.vis == visibility::public_ || who == a.owner)
+            return true;
+        return v.vis == visibility::group &&
+               std::binary_search(v.group_users.begin(), v.group_users.end(), who);
     }
 
     // ---- the dependency-visibility invariant (4091) -------------------------------------
@@ -603,22 +681,30 @@ private:
     /// Everyone who can see workflow version w (owned by w_owner) can see dependency d.
     bool covers(std::string const& w_owner, version_record const& w, asset_record const& d_asset,
                 version_record const& d) const {
-        if (d.vis == visibility::public_) return true;
-        if (w.vis == visibility::public_) return false;
-        if (!can_see(w_owner, d_asset, d)) return false;
-        if (w.vis == visibility::private_) return true;
+        if (d.vis == visibility::public_)
+            return true;
+        if (w.vis == visibility::public_)
+            return false;
+        if (!can_see(w_owner, d_asset, d))
+            return false;
+        if (w.vis == visibility::private_)
+            return true;
         for (auto const& u : w.group_users)
-            if (!can_see(u, d_asset, d)) return false;
+            if (!can_see(u, d_asset, d))
+                return false;
         return true;
     }
 
-    void check_invariant_of_workflow(std::string const& owner, content_type type, version_record const& w) const {
-        if (type != content_type::workflow) return;
+    void check_invariant_of_workflow(std::string const& owner, content_type type,
+                                     version_record const& w) const {
+        if (type != content_type::workflow)
+            return;
         for (auto const& k : w.dependencies) {
             auto const& da = assets_.at(k.content_id);
             if (!covers(owner, w, da, da.versions.at(k.num)))
                 throw gallery_error(errc::dependency_visibility,
-                                    "the workflow version would be visible to accounts that cannot see its dependency " +
+                                    "the workflow version would be visible to accounts that cannot "
+                                    "see its dependency " +
                                         k.content_id + " " + k.num.to_string());
         }
     }
@@ -626,13 +712,15 @@ private:
     /// Checks the workflow versions that depend on algorithm version `next` of `a`.
     void check_invariant_of_dependents(asset_record const& a, version_record const& next) const {
         auto it = dependents_.find({a.content_id, next.num});
-        if (it == dependents_.end()) return;
+        if (it == dependents_.end())
+            return;
         for (auto const& k : it->second) {
             auto const& wa = assets_.at(k.content_id);
             if (!covers(wa.owner, wa.versions.at(k.num), a, next))
                 throw gallery_error(errc::dependency_visibility,
                                     "workflow " + k.content_id + " " + k.num.to_string() +
-                                        " depends on this version and would become visible to accounts that cannot see it");
+                                        " depends on this version and would become visible to "
+                                        "accounts that cannot see it");
         }
     }
 
@@ -640,9 +728,10 @@ private:
         auto it = dependents_.find({a.content_id, num});
         if (it != dependents_.end() && !it->second.empty()) {
             auto const& k = *it->second.begin();
-            throw gallery_error(errc::has_dependents, "version " + num.to_string() + " of " + a.content_id +
-                                                          " is a dependency of workflow " + k.content_id + " " +
-                                                          k.num.to_string());
+            throw gallery_error(errc::has_dependents, "version " + num.to_string() + " of " +
+                                                          a.content_id +
+                                                          " is a dependency of workflow " +
+                                                          k.content_id + " " + k.num.to_string());
         }
     }
 
@@ -660,23 +749,29 @@ private:
     using listing = boost::multi_index_container<
         listing_entry,
         boost::multi_index::indexed_by<
-            boost::multi_index::hashed_unique<boost::multi_index::tag<by_id>,
-                                              boost::multi_index::member<listing_entry, std::string,
-                                                                         &listing_entry::content_id>>,
+            boost::multi_index::hashed_unique<
+                boost::multi_index::tag<by_id>,
+                boost::multi_index::member<listing_entry, std::string, &listing_entry::content_id>>,
             boost::multi_index::ranked_non_unique<
                 boost::multi_index::tag<by_created>,
                 boost::multi_index::composite_key<
-                    listing_entry, boost::multi_index::member<listing_entry, std::string, &listing_entry::owner>,
-                    boost::multi_index::member<listing_entry, std::int64_t, &listing_entry::created_at>,
-                    boost::multi_index::member<listing_entry, std::string, &listing_entry::content_id>>>,
+                    listing_entry,
+                    boost::multi_index::member<listing_entry, std::string, &listing_entry::owner>,
+                    boost::multi_index::member<listing_entry, std::int64_t,
+                                               &listing_entry::created_at>,
+                    boost::multi_index::member<listing_entry, std::string,
+                                               &listing_entry::content_id>>>,
             boost::multi_index::ranked_non_unique<
                 boost::multi_index::tag<by_title>,
                 boost::multi_index::composite_key<
-                    listing_entry, boost::multi_index::member<listing_entry, std::string, &listing_entry::owner>,
+                    listing_entry,
+                    boost::multi_index::member<listing_entry, std::string, &listing_entry::owner>,
                     boost::multi_index::member<listing_entry, std::string, &listing_entry::title>,
-                    boost::multi_index::member<listing_entry, std::string, &listing_entry::content_id>>>>>;
+                    boost::multi_index::member<listing_entry, std::string,
+                                               &listing_entry::content_id>>>>>;
 
-    static std::string title_key(std::string const& owner, content_type t, std::string const& title) {
+    static std::string title_key(std::string const& owner, content_type t,
+                                 std::string const& title) {
         return owner + '\x1f' + std::string(to_string(t)) + '\x1f' + title;
     }
 
@@ -720,17 +815,23 @@ private:
             else if (s.erase({a.content_id, v.num}); s.empty())
                 dependents_.erase(d);
         }
-        if (v.vis == visibility::group) index_shared(a, v.group_users, sign);
+        if (v.vis == visibility::group)
+            index_shared(a, v.group_users, sign);
         if (v.vis == visibility::public_) {
             a.public_versions += sign;
             if (sign > 0 && a.public_versions == 1)
-                public_.insert({a.content_id, std::string(), a.title, a.created_at.time_since_epoch().count()});
-            if (sign < 0 && a.public_versions == 0) public_.get<by_id>().erase(a.content_id);
+                public_.insert({a.content_id, std::string(), a.title,
+                                a.created_at.time_since_epoch().count()});
+            if (sign < 0 && a.public_versions == 0)
+                public_.get<by_id>().erase(a.content_id);
         }
-        if (auto p = v.source.if_contains("algorithm_id"); p && p->is_string() && a.type == content_type::algorithm) {
+        if (auto p = v.source.if_contains("algorithm_id");
+            p && p->is_string() && a.type == content_type::algorithm) {
             auto& m = algorithm_ids_[a.owner + '\x1f' + std::string(p->get_string())];
-            if ((m[a.content_id] += sign) == 0) m.erase(a.content_id);
-            if (m.empty()) algorithm_ids_.erase(a.owner + '\x1f' + std::string(p->get_string()));
+            if ((m[a.content_id] += sign) == 0)
+                m.erase(a.content_id);
+            if (m.empty())
+                algorithm_ids_.erase(a.owner + '\x1f' + std::string(p->get_string()));
         }
     }
 
@@ -741,7 +842,8 @@ private:
 
     /// Replaces the sharing of a version. Only what changed is re-indexed, so a
     /// one-user whitelist change costs O(log n), not O(whitelist · log n).
-    void replace_sharing(asset_record& a, version_record& v, visibility vis, std::vector<std::string> users) {
+    void replace_sharing(asset_record& a, version_record& v, visibility vis,
+                         std::vector<std::string> users) {
         if (vis != v.vis) {
             index_version(a, v, -1);
             v.vis = vis;
@@ -749,10 +851,10 @@ private:
             index_version(a, v, +1);
         } else if (vis == visibility::group) {
             std::vector<std::string> gone, added;
-            std::set_difference(v.group_users.begin(), v.group_users.end(), users.begin(), users.end(),
-                                std::back_inserter(gone));
-            std::set_difference(users.begin(), users.end(), v.group_users.begin(), v.group_users.end(),
-                                std::back_inserter(added));
+            std::set_difference(v.group_users.begin(), v.group_users.end(), users.begin(),
+                                users.end(), std::back_inserter(gone));
+            std::set_difference(users.begin(), users.end(), v.group_users.begin(),
+                                v.group_users.end(), std::back_inserter(added));
             index_shared(a, gone, -1);
             index_shared(a, added, +1);
             v.group_users = std::move(users);
@@ -763,14 +865,17 @@ private:
     void index_shared(asset_record const& a, std::vector<std::string> const& users, int sign) {
         for (auto const& u : users) {
             auto& m = shared_[u];
-            if ((m[a.content_id] += sign) == 0) m.erase(a.content_id);
-            if (m.empty()) shared_.erase(u);
+            if ((m[a.content_id] += sign) == 0)
+                m.erase(a.content_id);
+            if (m.empty())
+                shared_.erase(u);
         }
     }
 
     /// The version as it would be with other sharing, for the invariant
     /// checks; it leaves out the (possibly large) source, which they ignore.
-    static version_record with_sharing(version_record const& v, visibility vis, std::vector<std::string> const& users) {
+    static version_record with_sharing(version_record const& v, visibility vis,
+                                       std::vector<std::string> const& users) {
         version_record r;
         r.num = v.num;
         r.vis = vis;
@@ -802,8 +907,10 @@ private:
         r.version_num = v.num.to_string();
         r.desc = v.desc;
         r.visibility = to_string(v.vis);
-        if (caller.domain_id == a.owner) r.group_users = v.group_users;
-        for (auto const& d : v.dependencies) r.dependencies.push_back({d.content_id, d.num.to_string()});
+        if (caller.domain_id == a.owner)
+            r.group_users = v.group_users;
+        for (auto const& d : v.dependencies)
+            r.dependencies.push_back({d.content_id, d.num.to_string()});
         r.source = v.source;
         r.created_at = format_rfc3339(v.created_at);
         return r;
@@ -814,11 +921,12 @@ private:
                                           list_query::scope_kind scope) const {
         for (auto it = a.versions.rbegin(); it != a.versions.rend(); ++it) {
             auto const& v = it->second;
-            bool in = scope == list_query::scope_kind::mine      ? true
-                      : scope == list_query::scope_kind::public_ ? v.vis == visibility::public_
-                                                                 : v.vis == visibility::group &&
-                                                                       can_see(caller.domain_id, a, v);
-            if (in) return &v;
+            bool in = scope == list_query::scope_kind::mine ? true
+                      : scope == list_query::scope_kind::public_
+                          ? v.vis == visibility::public_
+                          : v.vis == visibility::group && can_see(caller.domain_id, a, v);
+            if (in)
+                return &v;
         }
         return nullptr;
     }
@@ -826,8 +934,14 @@ private:
     wire::content_list_item list_item(account const& caller, asset_record const& a,
                                       list_query::scope_kind scope) const {
         auto v = latest_in_scope(caller, a, scope);
-        return {a.content_id,     std::string(to_string(a.type)),      a.title, a.owner, v->num.to_string(),
-                std::string(to_string(v->vis)), format_rfc3339(a.created_at), format_rfc3339(a.updated_at)};
+        return {a.content_id,
+                std::string(to_string(a.type)),
+                a.title,
+                a.owner,
+                v->num.to_string(),
+                std::string(to_string(v->vis)),
+                format_rfc3339(a.created_at),
+                format_rfc3339(a.updated_at)};
     }
 
     template <class Index, class Key>
@@ -837,20 +951,25 @@ private:
         auto hi = idx.upper_bound(boost::make_tuple(owner));
         auto first = idx.rank(lo), last = idx.rank(hi);
         r.total = last - first;
-        if (q.offset >= r.total) return;
+        if (q.offset >= r.total)
+            return;
         // one O(log n) jump to the page, then steps
         auto it = idx.nth(q.ascending ? first + q.offset : last - 1 - q.offset);
         for (std::uint64_t i = q.offset; i < r.total && r.items.size() < q.limit; ++i) {
             r.items.push_back(list_item(caller, assets_.at(it->content_id), q.scope));
-            if (q.ascending) ++it;
-            else if (i + 1 < r.total) --it;
+            if (q.ascending)
+                ++it;
+            else if (i + 1 < r.total)
+                --it;
         }
     }
 
     /// mine and public without filters: O(limit + log n) through ranked indexes.
-    void page_ranked(account const& caller, list_query const& q, wire::content_list_response& r) const {
+    void page_ranked(account const& caller, list_query const& q,
+                     wire::content_list_response& r) const {
         auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
-        std::string owner = q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
+        std::string owner =
+            q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
         if (q.by_title)
             page_range(caller, q, idx.get<by_title>(), owner, r);
         else
@@ -861,38 +980,50 @@ private:
     std::vector<asset_record const*> scan(account const& caller, list_query const& q) const {
         std::vector<asset_record const*> r;
         auto consider = [&](asset_record const& a) {
-            if (q.type && a.type != *q.type) return;
-            if (q.title && a.title != *q.title) return;
-            if (!latest_in_scope(caller, a, q.scope)) return;
+            if (q.type && a.type != *q.type)
+                return;
+            if (q.title && a.title != *q.title)
+                return;
+            if (!latest_in_scope(caller, a, q.scope))
+                return;
             r.push_back(&a);
         };
         if (q.source_algorithm_id) {  // scope=mine only (checked by the handler)
             if (auto it = algorithm_ids_.find(caller.domain_id + '\x1f' + *q.source_algorithm_id);
                 it != algorithm_ids_.end())
-                for (auto const& [id, _] : it->second) consider(assets_.at(id));
+                for (auto const& [id, _] : it->second)
+                    consider(assets_.at(id));
         } else if (q.scope == list_query::scope_kind::shared) {
             if (auto it = shared_.find(caller.domain_id); it != shared_.end())
-                for (auto const& [id, _] : it->second) consider(assets_.at(id));
+                for (auto const& [id, _] : it->second)
+                    consider(assets_.at(id));
         } else if (q.scope == list_query::scope_kind::mine && q.title) {
             for (auto t : {content_type::workflow, content_type::algorithm})
-                if (auto it = titles_.find(title_key(caller.domain_id, t, *q.title)); it != titles_.end())
+                if (auto it = titles_.find(title_key(caller.domain_id, t, *q.title));
+                    it != titles_.end())
                     consider(assets_.at(it->second));
         } else {
             auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
             auto const& ci = idx.get<by_created>();
-            std::string owner = q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
+            std::string owner =
+                q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
             auto hi = ci.upper_bound(boost::make_tuple(owner));
-            for (auto it = ci.lower_bound(boost::make_tuple(owner)); it != hi; ++it) consider(assets_.at(it->content_id));
+            for (auto it = ci.lower_bound(boost::make_tuple(owner)); it != hi; ++it)
+                consider(assets_.at(it->content_id));
         }
         return r;
     }
 
     static void sort_assets(std::vector<asset_record const*>& v, list_query const& q) {
         std::sort(v.begin(), v.end(), [&](asset_record const* x, asset_record const* y) {
-            bool less = q.by_title ? std::tie(x->title, x->content_id) < std::tie(y->title, y->content_id)
-                                   : std::tie(x->created_at, x->content_id) < std::tie(y->created_at, y->content_id);
-            bool greater = q.by_title ? std::tie(y->title, y->content_id) < std::tie(x->title, x->content_id)
-                                      : std::tie(y->created_at, y->content_id) < std::tie(x->created_at, x->content_id);
+            bool less = q.by_title
+                            ? std::tie(x->title, x->content_id) < std::tie(y->title, y->content_id)
+                            : std::tie(x->created_at, x->content_id) <
+                                  std::tie(y->created_at, y->content_id);
+            bool greater =
+                q.by_title ? std::tie(y->title, y->content_id) < std::tie(x->title, x->content_id)
+                           : std::tie(y->created_at, y->content_id) <
+                                 std::tie(x->created_at, x->content_id);
             return q.ascending ? less : greater;
         });
     }
@@ -902,12 +1033,15 @@ private:
     std::map<std::string, account> accounts_by_name_;
     std::unordered_map<std::string, std::string> name_by_token_;
     std::unordered_map<std::string, asset_record> assets_;
-    std::unordered_map<std::string, std::string> titles_;           // owner, type, title -> content_id
-    std::map<version_key, std::set<version_key>> dependents_;       // algorithm version -> workflow versions
-    std::unordered_map<std::string, std::map<std::string, int>> shared_;  // user -> content_id -> group versions
-    std::unordered_map<std::string, std::map<std::string, int>> algorithm_ids_;  // owner, algorithm_id -> assets
-    listing mine_;    // keyed by owner
-    listing public_;  // assets with a public version; every entry has an empty owner
+    std::unordered_map<std::string, std::string> titles_;  // owner, type, title -> content_id
+    std::map<version_key, std::set<version_key>>
+        dependents_;  // algorithm version -> workflow versions
+    std::unordered_map<std::string, std::map<std::string, int>>
+        shared_;  // user -> content_id -> group versions
+    std::unordered_map<std::string, std::map<std::string, int>>
+        algorithm_ids_;  // owner, algorithm_id -> assets
+    listing mine_;       // keyed by owner
+    listing public_;     // assets with a public version; every entry has an empty owner
 };
 
 }  // namespace aigallery::mock
