@@ -113,16 +113,8 @@ command_line parse_command_line(int argc, char** argv) {
         }
     }
     cl.options.state_file = cl.state_file;
+    cl.options.load_state = true;  // before the server accepts a connection
     return cl;
-}
-
-std::optional<std::string> read_file(std::string const& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::move(text).str();
 }
 
 }  // namespace
@@ -151,17 +143,6 @@ int main(int argc, char** argv) {
     try {
         aigallery::mock::server gallery(cl.options);
 
-        if (!cl.state_file.empty()) {
-            if (auto text = read_file(cl.state_file)) {
-                try {
-                    gallery.import_state(boost::json::parse(*text));
-                } catch (std::exception const& e) {
-                    std::cerr << "aigallery-mock: cannot load state from " << cl.state_file << ": "
-                              << e.what() << "\n";
-                    return 1;
-                }
-            }
-        }
         for (auto const& name : cl.accounts) {
             auto a = gallery.add_account(name);
             std::cout << "account " << a.name << " domain_id=" << a.domain_id

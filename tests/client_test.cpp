@@ -407,6 +407,35 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sharing_checked_before_any_request, Via, both_tran
 
 // 4. The cascade: shared algorithms published once, owned ones bumped or
 //    widened, narrower owned ones refused, others' used as they are.
+BOOST_AUTO_TEST_CASE_TEMPLATE(text_and_size_checked_before_any_write, Via, both_transports) {
+    world<Via> w;
+    auto alice = w.client(w.alice);
+    auto refused = [&](ag::workflow const& wf, ag::release_options const& o, errc code,
+                       std::string const& what) {
+        w.svc().clear_journal();
+        auto r = alice.try_release_to_gallery(wf, o);
+        BOOST_TEST_REQUIRE(!r.has_value(), what);
+        BOOST_TEST(r.error().is(code), what << ": " << r.error().message());
+        BOOST_TEST(count_writes(w.journal()) == 0u, what);
+    };
+    ag::workflow wf{.name = "irises"};
+    wf.steps.push_back(local("algo-a", "shared name"));
+    // the library gives the code the server would: 4001 for a control character, 4006 for size
+    refused(wf, {.title = std::string("bad\x01title")}, errc::bad_request, "control character");
+    refused(wf, {.title = std::string(129, 't')}, errc::limit_exceeded, "long title");
+    refused(wf, {.desc = std::string(2001, 'd')}, errc::limit_exceeded, "long desc");
+    // two different local algorithms would become two assets with one title
+    auto twins = wf;
+    twins.steps.push_back(local("algo-b", "shared name"));
+    refused(twins, {}, errc::title_taken, "two new algorithms with one name");
+    // a local definition over 256 KiB
+    auto big = wf;
+    std::get<ag::local_algorithm>(big.steps[0].algorithm).definition["blob"] =
+        std::string(256 * 1024, 'x');
+    refused(big, {}, errc::limit_exceeded, "oversized definition");
+    BOOST_TEST(w.assets().as_array().empty());
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
     world<Via> w;
     auto& g = w.g;

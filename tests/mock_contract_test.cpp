@@ -6,6 +6,7 @@
 #include <aigallery/version.hpp>
 
 #include <set>
+#include <thread>
 
 using namespace test;
 using http::verb;
@@ -711,6 +712,29 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(fault_injection, Via, both_transports) {
     auto t0 = std::chrono::steady_clock::now();
     BOOST_TEST(g.call(verb::get, "/v1/aihub/me", A).status == 200);
     BOOST_TEST((std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(150)));
+
+    // a delay (not after_commit) waits before the request is carried out
+    {
+        svc.add_fault(fault_spec{
+            std::string("POST"), std::string("/v1/aihub/contents"), "delay", {}, {}, 300, 1, {}});
+        std::thread slow([&] { g.publish(A, algorithm("slow")); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        http_request peek{verb::get, "/v1/aihub/contents?title=slow", 11};
+        peek.set("X-Auth-Token", A);
+        auto during = svc.handle(peek, true);
+        BOOST_TEST(json::parse(during.response.body()).at("total").as_int64() == 0);
+        slow.join();
+        BOOST_TEST(g.list(A, "?title=slow").obj().at("total").as_int64() == 1);
+        BOOST_TEST(g.call(verb::delete_,
+                          "/v1/aihub/contents/" + std::string(g.list(A, "?title=slow")
+                                                                  .obj()
+                                                                  .at("items")
+                                                                  .as_array()[0]
+                                                                  .at("content_id")
+                                                                  .as_string()),
+                          A)
+                       .status == 204);
+    }
 
     // after_commit: carried out and recorded, then the answer is lost; a retry with the key gets it
     svc.add_fault(fault_spec{

@@ -238,17 +238,22 @@ public:
         return decode_exchange<wire::publish_response>(std::move(req));
     }
 
+    wire::publish_response create_content(wire::create_content_request const& body,
+                                          std::string key = {}) {
+        return try_create_content(body, std::move(key)).value();
+    }
+    wire::publish_response create_version(std::string const& content_id,
+                                          wire::create_version_request const& body,
+                                          std::optional<version_number> if_match = std::nullopt,
+                                          std::string key = {}) {
+        return try_create_version(content_id, body, if_match, std::move(key)).value();
+    }
+
     // ---- release_to_gallery ----------------------------------------------------
 
     /// Computes the release without writing anything (a dry run).
     result<release_plan> try_plan_release(workflow const& wf, release_options const& opts = {}) {
-        try {
-            return plan(wf, opts);
-        } catch (gallery_error const& e) {
-            return error(e);
-        } catch (boost::system::system_error const& e) {
-            return error(e.code());
-        }
+        return capture([&] { return plan(wf, opts); });
     }
     release_plan plan_release(workflow const& wf, release_options const& opts = {}) {
         return try_plan_release(wf, opts).value();
@@ -270,13 +275,7 @@ public:
     result<whitelist_change_result> try_add_whitelist_users(
         std::string const& content_id, version_number version_num,
         std::vector<std::string> const& user_groups) {
-        try {
-            return add_users(content_id, version_num, user_groups);
-        } catch (gallery_error const& e) {
-            return error(e);
-        } catch (boost::system::system_error const& e) {
-            return error(e.code());
-        }
+        return capture([&] { return add_users(content_id, version_num, user_groups); });
     }
     whitelist_change_result add_whitelist_users(std::string const& content_id,
                                                 version_number version_num,
@@ -287,13 +286,7 @@ public:
     result<whitelist_change_result> try_delete_whitelist_users(
         std::string const& content_id, version_number version_num,
         std::vector<std::string> const& user_groups) {
-        try {
-            return remove_users(content_id, version_num, user_groups);
-        } catch (gallery_error const& e) {
-            return error(e);
-        } catch (boost::system::system_error const& e) {
-            return error(e.code());
-        }
+        return capture([&] { return remove_users(content_id, version_num, user_groups); });
     }
     whitelist_change_result delete_whitelist_users(std::string const& content_id,
                                                    version_number version_num,
@@ -302,6 +295,19 @@ public:
     }
 
 private:
+    /// Runs code that throws (the cascades are written with the throwing
+    /// calls) and hands back its outcome as a result.
+    template <class F>
+    static auto capture(F&& f) -> result<decltype(f())> {
+        try {
+            return f();
+        } catch (gallery_error const& e) {
+            return error(e);
+        } catch (boost::system::system_error const& e) {
+            return error(e.code(), e.what());
+        }
+    }
+
     // ---- requests, retries, answers ---------------------------------------------
 
     static std::string content_path(std::string const& id) {
@@ -416,7 +422,9 @@ private:
                                   "field '" + std::string(field) + "[" + std::to_string(i) +
                                       "]' = '" + users[i].substr(0, 80) +
                                       "': a domain_id is 32 lowercase hexadecimal characters"));
-        if (users.size() > limits::whitelist_max)
+        // counted after folding duplicates, as the server counts
+        if (users.size() > limits::whitelist_max &&
+            std::set<std::string>(users.begin(), users.end()).size() > limits::whitelist_max)
             return error(gallery_error(errc::limit_exceeded,
                                        "field '" + std::string(field) + "': at most 10000 users"));
         return std::nullopt;
@@ -445,6 +453,25 @@ private:
     }
 
     // ---- planning ------------------------------------------------------------------
+
+    /// A title (1-128 characters, no control characters) or a desc (at most
+    /// 2,000), refused with the code the server would give.
+    static void check_text(std::string const& field, std::string const& text, bool is_title) {
+        std::string shown = "field '" + field + "' = '" + text.substr(0, 80) + "': ";
+        if (is_title && has_c0_control(text))
+            throw gallery_error(errc::bad_request, shown + "must not contain control characters");
+        auto n = code_points(text);
+        if (is_title && (n == 0 || n > limits::title_max))
+            throw gallery_error(errc::limit_exceeded, shown + "must be 1 to 128 characters");
+        if (!is_title && n > limits::desc_max)
+            throw gallery_error(errc::limit_exceeded, shown + "at most 2000 characters");
+    }
+
+    static void check_source(std::string const& field, boost::json::object const& source) {
+        if (boost::json::serialize(source).size() > limits::source_max)
+            throw gallery_error(errc::limit_exceeded,
+                                "field '" + field + "': its JSON exceeds 262144 bytes");
+    }
 
     static boost::json::object workflow_source(workflow const& wf) {
         boost::json::array steps;
@@ -500,19 +527,15 @@ private:
                 "field 'group_users': only with visibility group; a new asset is private unless "
                 "visibility says otherwise");
         if (o.title)
-            if (auto why = title_problem(*o.title))
-                throw gallery_error(
-                    errc::limit_exceeded,
-                    "field 'title' = '" + o.title->substr(0, 80) + "': " + std::string(*why));
+            check_text("title", *o.title, true);
+        check_text("desc", o.desc.value_or(wf.desc), false);
         if (!o.content_id.empty() && !is_valid_id(o.content_id))
             throw gallery_error(errc::bad_request, "field 'content_id' = '" +
                                                        o.content_id.substr(0, 80) +
                                                        "': 1 to 64 of [A-Za-z0-9-]");
         std::string title = o.title.value_or(wf.name);
         if (o.content_id.empty())
-            if (auto why = title_problem(title))
-                throw gallery_error(errc::limit_exceeded, "workflow name '" + title.substr(0, 80) +
-                                                              "' as title: " + std::string(*why));
+            check_text("workflow name (the default title)", title, true);
         std::map<std::string, version_number> owned_versions_used;
         for (std::size_t i = 0; i < wf.steps.size(); ++i) {
             if (auto l = std::get_if<local_algorithm>(&wf.steps[i].algorithm)) {
@@ -520,10 +543,10 @@ private:
                     throw gallery_error(errc::bad_request,
                                         "steps[" + std::to_string(i) +
                                             "].algorithm.id: a local algorithm needs its id");
-                if (auto why = title_problem(l->name))
-                    throw gallery_error(errc::limit_exceeded,
-                                        "steps[" + std::to_string(i) + "].algorithm.name '" +
-                                            l->name.substr(0, 80) + "': " + std::string(*why));
+                std::string at = "steps[" + std::to_string(i) + "].algorithm";
+                check_text(at + ".name", l->name, true);
+                check_text(at + ".desc", l->desc, false);
+                check_source(at + ".definition", local_source(*l));
             } else if (!is_valid_id(
                            std::get<gallery_algorithm>(wf.steps[i].algorithm).content_id)) {
                 throw gallery_error(errc::bad_request, "steps[" + std::to_string(i) +
@@ -537,6 +560,7 @@ private:
         w.workflow = true;
         w.desc = o.desc.value_or(wf.desc);
         w.source = workflow_source(wf);
+        check_source("workflow (as source)", w.source);
         if (o.content_id.empty()) {
             w.new_asset = true;
             w.title = title;
@@ -555,7 +579,7 @@ private:
             if (info.content.content_type != "workflow")
                 throw gallery_error(errc::bad_request,
                                     "field 'content_id' = '" + o.content_id + "': not a workflow");
-            version_number base = *info.highest_ever;
+            version_number base = etag_of(info);
             w.content_id = o.content_id;
             if (o.title && *o.title != info.content.title) {
                 w.title = *o.title;
@@ -574,7 +598,7 @@ private:
             } else {
                 w.version_num = base.bump(o.bump.value_or(bump_kind::patch));
             }
-            w.visibility = o.visibility.value_or(*parse_visibility(head.visibility));
+            w.visibility = o.visibility.value_or(visibility_of(head.visibility));
             if (given_users && w.visibility != visibility::group)
                 throw gallery_error(
                     errc::bad_group_users,
@@ -589,6 +613,7 @@ private:
         std::map<std::string, std::size_t>
             published_by_key;  // "local:<id>" or "gallery:<content_id>"
         std::set<std::pair<std::string, version_number>> used_as_is;
+        std::set<std::string> new_titles;  // two new algorithm assets may not share one
         for (auto const& step : wf.steps) {
             if (auto l = std::get_if<local_algorithm>(&step.algorithm)) {
                 std::string key = "local:" + l->id;
@@ -602,16 +627,17 @@ private:
                 if (auto found = find_mine({.scope = "mine", .source_algorithm_id = l->id})) {
                     auto [info, head] = owned_head(found->content_id);
                     a.content_id = found->content_id;
-                    a.if_match = *info.highest_ever;
-                    a.version_num = info.highest_ever->bump(bump_kind::patch);
+                    a.if_match = etag_of(info);
+                    a.version_num = a.if_match->bump(bump_kind::patch);
                 } else {
                     a.new_asset = true;
                     a.title = l->name;
                     a.version_num = version_number(1, 0, 0);
-                    if (find_mine({.scope = "mine", .content_type = "algorithm", .title = l->name}))
-                        throw gallery_error(errc::title_taken,
-                                            "you already have another algorithm titled '" +
-                                                l->name + "' (local algorithm " + l->id + ")");
+                    if (!new_titles.insert(l->name).second ||
+                        find_mine({.scope = "mine", .content_type = "algorithm", .title = l->name}))
+                        throw gallery_error(errc::title_taken, "another algorithm is titled '" +
+                                                                   l->name + "' (local algorithm " +
+                                                                   l->id + ")");
                 }
                 published_by_key[key] = p.algorithms.size();
                 p.dependencies.push_back({p.algorithms.size(), a.content_id, a.version_num});
@@ -641,8 +667,8 @@ private:
                 a.content_id = g.content_id;
                 a.desc = used.desc;
                 a.source = used.source;
-                a.if_match = *info.highest_ever;
-                a.version_num = info.highest_ever->bump(bump_kind::patch);
+                a.if_match = etag_of(info);
+                a.version_num = a.if_match->bump(bump_kind::patch);
                 share_like_workflow(a, w);
                 published_by_key[key] = p.algorithms.size();
                 p.dependencies.push_back({p.algorithms.size(), a.content_id, a.version_num});
@@ -651,7 +677,7 @@ private:
             }
             if (!used_as_is.insert({g.content_id, g.version_num}).second)
                 continue;
-            auto vis = *parse_visibility(used.visibility);
+            auto vis = visibility_of(used.visibility);
             if (w.visibility == visibility::public_ && vis != visibility::public_)
                 throw gallery_error(errc::dependency_visibility,
                                     "a public workflow cannot use " + g.content_id + " " +
@@ -673,7 +699,27 @@ private:
             }
             p.dependencies.push_back({std::nullopt, g.content_id, g.version_num});
         }
+        if (p.dependencies.size() > limits::dependencies_max)
+            throw gallery_error(errc::limit_exceeded,
+                                "the workflow runs " + std::to_string(p.dependencies.size()) +
+                                    " distinct algorithm versions, at most 100");
         return p;
+    }
+
+    [[noreturn]] static void bad_answer(std::string const& what) {
+        throw gallery_error(502, "HTTP.BadAnswer",
+                            "the gallery's answer does not match the contract: " + what);
+    }
+    static version_number etag_of(content_info const& info) {
+        if (!info.highest_ever)
+            bad_answer("no ETag on " + info.content.content_id + " for its owner");
+        return *info.highest_ever;
+    }
+    static aigallery::visibility visibility_of(std::string const& text) {
+        auto v = parse_visibility(text);
+        if (!v)
+            bad_answer("visibility '" + text.substr(0, 40) + "'");
+        return *v;
     }
 
     static std::vector<std::string> fold(std::vector<std::string> users, std::string const& owner) {
@@ -693,6 +739,7 @@ private:
     struct undo_log {
         std::vector<std::pair<std::string, version_number>> created;  // in order
         std::vector<planned_widening> widened;
+        std::string unknown;  // a write whose outcome stayed unknown
     };
 
     /// Writes one planned version; when the outcome stays unknown after the
@@ -751,9 +798,9 @@ private:
             if (!r)
                 return fail(r.error());
             a.content_id = r->content_id;
-            log.created.emplace_back(r->content_id, version_number(r->version_num));
-            out.algorithms.push_back(
-                {r->content_id, r->version_id, version_number(r->version_num)});
+            // the number sent is the number published (the server refuses any other)
+            log.created.emplace_back(r->content_id, a.version_num);
+            out.algorithms.push_back({r->content_id, r->version_id, a.version_num});
         }
         for (auto const& wdn : p.widened) {
             auto r = try_patch_whitelist(wdn.content_id, wdn.version_num, wdn.added, {});
@@ -766,11 +813,18 @@ private:
             deps.push_back({d.published ? p.algorithms[*d.published].content_id : d.content_id,
                             d.version_num.to_string()});
         auto r = write(p.workflow, deps);
-        if (!r)
+        if (!r) {
+            if (!r.error().is_gallery_error())  // no answer, even to the repeat
+                log.unknown = "workflow " +
+                              (p.workflow.content_id.empty() ? "'" + p.workflow.title + "'"
+                                                             : p.workflow.content_id) +
+                              " " + p.workflow.version_num.to_string() +
+                              " (no answer: it may exist)";
             return fail(r.error());
+        }
         out.content_id = r->content_id;
         out.version_id = r->version_id;
-        out.version_num = version_number(r->version_num);
+        out.version_num = p.workflow.version_num;
         return out;
     }
 
@@ -778,6 +832,8 @@ private:
     /// original error with what was undone (or left behind).
     error undo(undo_log const& log, error const& original) {
         std::vector<std::string> undone, left;
+        if (!log.unknown.empty())
+            left.push_back(log.unknown);
         for (auto it = log.widened.rbegin(); it != log.widened.rend(); ++it) {
             auto r = try_patch_whitelist(it->content_id, it->version_num, {}, it->added);
             (r ? undone : left)
@@ -816,67 +872,90 @@ private:
         std::vector<std::string> group_users;
     };
 
-    /// The group algorithm versions the caller owns among a version's dependencies.
-    std::vector<owned_dependency> owned_group_dependencies(std::string const& me_id,
-                                                           wire::version_response const& v) {
-        std::vector<owned_dependency> r;
-        for (auto const& d : v.dependencies) {
+    /// What a whitelist change reads before its first write.
+    struct whitelist_target {
+        std::string me;
+        wire::version_response version;
+        std::vector<owned_dependency> dependencies;  // group algorithm versions the caller owns
+    };
+
+    whitelist_target read_whitelist_target(std::string const& content_id, version_number v,
+                                           std::vector<std::string> const& users) {
+        if (users.empty())
+            throw gallery_error(errc::bad_request,
+                                "field 'user_groups': give at least one domain_id");
+        throw_if(check_users("user_groups", users));
+        whitelist_target t{me().domain_id, get_version(content_id, v), {}};
+        if (!t.version.group_users)  // only the owner is shown a whitelist
+            throw gallery_error(errc::forbidden,
+                                "asset '" + content_id + "' belongs to another account");
+        if (t.version.visibility != "group")
+            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id +
+                                                     " is " + t.version.visibility + ", not group");
+        for (auto const& d : t.version.dependencies) {
             auto dep = get_version(d.content_id, version_number(d.version_num));
-            if (!dep.group_users)
-                continue;  // not the owner: it shows no whitelist
-            if (dep.visibility == "public")
-                continue;
+            if (!dep.group_users || dep.visibility == "public")
+                continue;  // another owner's (used as it is), or open to all
             if (dep.visibility == "private")
                 throw gallery_error(
                     errc::dependency_visibility,
                     "dependency " + d.content_id + " " + d.version_num +
                         " is private: share it with group or public visibility first");
-            (void)me_id;
-            r.push_back({d.content_id, version_number(d.version_num), *dep.group_users});
+            t.dependencies.push_back(
+                {d.content_id, version_number(d.version_num), *dep.group_users});
         }
-        return r;
+        return t;
+    }
+
+    /// Patches already made by a whitelist change, to take back on failure.
+    struct patch_log {
+        struct entry {
+            std::string content_id;
+            version_number version_num;
+            std::vector<std::string> add, remove;  // what was done
+        };
+        std::vector<entry> done;
+    };
+
+    /// Reverses the log, newest first, and raises the original error with
+    /// what could not be reverted.
+    [[noreturn]] void revert(patch_log const& log, error const& original) {
+        std::string left;
+        for (auto it = log.done.rbegin(); it != log.done.rend(); ++it)
+            if (!try_patch_whitelist(it->content_id, it->version_num, it->remove, it->add))
+                left += " " + it->content_id + " " + it->version_num.to_string() + ";";
+        if (left.empty())
+            original.raise();
+        if (auto g = original.gallery())
+            throw gallery_error(g->status(), g->error_code(),
+                                g->error_msg() + " [REVERT FAILED, changed:" + left + "]",
+                                g->request_id());
+        error(original.transport(), "[REVERT FAILED, changed:" + left + "]").raise();
     }
 
     whitelist_change_result add_users(std::string const& content_id, version_number v,
                                       std::vector<std::string> const& users) {
-        if (users.empty())
-            throw gallery_error(errc::bad_request,
-                                "field 'user_groups': give at least one domain_id");
-        throw_if(check_users("user_groups", users));
-        auto me_id = me().domain_id;
-        auto target = get_version(content_id, v);
-        if (!target.group_users)
-            throw gallery_error(errc::forbidden,
-                                "asset '" + content_id + "' belongs to another account");
-        if (target.visibility != "group")
-            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id +
-                                                     " is " + target.visibility + ", not group");
-        auto deps = owned_group_dependencies(me_id, target);
+        auto t = read_whitelist_target(content_id, v, users);
+        auto adding = fold(users, t.me);
         whitelist_change_result out{content_id, v, {}, {}, {}};
-        std::vector<std::pair<owned_dependency const*, std::vector<std::string>>> done;
-        auto rollback = [&](error const& e) -> whitelist_change_result {
-            for (auto it = done.rbegin(); it != done.rend(); ++it)
-                (void)try_patch_whitelist(it->first->content_id, it->first->version_num, {},
-                                          it->second);
-            e.raise();
-        };
+        patch_log log;
         // algorithms first, so the workflow never shows users who cannot see them
-        for (auto const& d : deps) {
+        for (auto const& d : t.dependencies) {
             std::vector<std::string> added;
-            for (auto const& u : fold(users, me_id))
+            for (auto const& u : adding)
                 if (!std::binary_search(d.group_users.begin(), d.group_users.end(), u))
                     added.push_back(u);
             if (added.empty())
                 continue;
             auto r = try_patch_whitelist(d.content_id, d.version_num, added, {});
             if (!r)
-                return rollback(r.error());
-            done.emplace_back(&d, added);
+                revert(log, r.error());
+            log.done.push_back({d.content_id, d.version_num, added, {}});
             out.changed.push_back(*r);
         }
         auto r = try_patch_whitelist(content_id, v, users, {});
         if (!r)
-            return rollback(r.error());
+            revert(log, r.error());
         out.changed.push_back(*r);
         out.group_users = r->group_users;
         return out;
@@ -884,98 +963,79 @@ private:
 
     whitelist_change_result remove_users(std::string const& content_id, version_number v,
                                          std::vector<std::string> const& users) {
-        if (users.empty())
-            throw gallery_error(errc::bad_request,
-                                "field 'user_groups': give at least one domain_id");
-        throw_if(check_users("user_groups", users));
-        auto me_id = me().domain_id;
-        auto target = get_version(content_id, v);
-        if (!target.group_users)
-            throw gallery_error(errc::forbidden,
-                                "asset '" + content_id + "' belongs to another account");
-        if (target.visibility != "group")
-            throw gallery_error(errc::not_group, "version " + v.to_string() + " of " + content_id +
-                                                     " is " + target.visibility + ", not group");
-        auto removing = fold(users, me_id);
-        std::vector<std::string> really_removed;
-        for (auto const& u : removing)
-            if (std::binary_search(target.group_users->begin(), target.group_users->end(), u))
-                really_removed.push_back(u);
-        // the workflow first, so it never shows users who cannot see its algorithms
+        auto t = read_whitelist_target(content_id, v, users);
+        auto removing = fold(users, t.me);
         whitelist_change_result out{content_id, v, {}, {}, {}};
+
+        // Every read before the first write: which users each algorithm
+        // version must keep because another of the owner's workflow versions
+        // still grants them.
+        std::vector<std::pair<owned_dependency const*, std::vector<std::string>>> plan;
+        for (auto const& d : t.dependencies) {
+            std::vector<std::string> present;
+            for (auto const& u : removing)
+                if (std::binary_search(d.group_users.begin(), d.group_users.end(), u))
+                    present.push_back(u);
+            std::set<std::string> needed;
+            for (auto const& w : dependents(d.content_id, d.version_num).items) {
+                if (w.content_id == content_id && version_number(w.version_num) == v)
+                    continue;
+                auto wv = get_version(w.content_id, version_number(w.version_num));
+                if (wv.visibility != "group" || !wv.group_users)
+                    continue;
+                for (auto const& u : present)
+                    if (std::binary_search(wv.group_users->begin(), wv.group_users->end(), u) &&
+                        needed.insert(u).second)
+                        out.kept.push_back({d.content_id, d.version_num, u,
+                                            "workflow " + w.content_id + " " + w.version_num +
+                                                " still grants it"});
+            }
+            std::vector<std::string> take;
+            for (auto const& u : present)
+                if (!needed.count(u))
+                    take.push_back(u);
+            if (!take.empty())
+                plan.emplace_back(&d, std::move(take));
+        }
+
+        // the workflow first, so it never shows users who cannot see its algorithms
+        std::vector<std::string> on_workflow;
+        for (auto const& u : removing)
+            if (std::binary_search(t.version.group_users->begin(), t.version.group_users->end(), u))
+                on_workflow.push_back(u);
+        patch_log log;
         auto first = try_patch_whitelist(content_id, v, {}, users);
         if (!first)
             first.error().raise();
+        log.done.push_back({content_id, v, {}, on_workflow});
         out.changed.push_back(*first);
         out.group_users = first->group_users;
-        std::vector<std::pair<std::string, std::pair<version_number, std::vector<std::string>>>>
-            done;
-        auto rollback = [&](error const& e) -> whitelist_change_result {
-            for (auto it = done.rbegin(); it != done.rend(); ++it)
-                (void)try_patch_whitelist(it->first, it->second.first, it->second.second, {});
-            if (!really_removed.empty())
-                (void)try_patch_whitelist(content_id, v, really_removed, {});
-            e.raise();
-        };
-        try {
-            for (auto const& d : owned_group_dependencies(me_id, target)) {
-                // keep a user that another of the owner's workflow versions still grants
-                std::set<std::string> needed;
-                for (auto const& w : dependents(d.content_id, d.version_num).items) {
-                    if (w.content_id == content_id && version_number(w.version_num) == v)
-                        continue;
-                    auto wv = get_version(w.content_id, version_number(w.version_num));
-                    if (wv.visibility != "group" || !wv.group_users)
-                        continue;
-                    for (auto const& u : removing)
-                        if (std::binary_search(wv.group_users->begin(), wv.group_users->end(), u)) {
-                            if (needed.insert(u).second)
-                                out.kept.push_back({d.content_id, d.version_num, u,
-                                                    "workflow " + w.content_id + " " +
-                                                        w.version_num + " still grants it"});
-                        }
-                }
-                std::vector<std::string> take;
-                for (auto const& u : removing)
-                    if (!needed.count(u) &&
-                        std::binary_search(d.group_users.begin(), d.group_users.end(), u))
-                        take.push_back(u);
-                if (take.empty())
-                    continue;
-                auto r = try_patch_whitelist(d.content_id, d.version_num, {}, take);
-                if (!r && r.error().is(errc::dependency_visibility)) {
-                    // another account's workflow needs some of them: find which, one by one
-                    std::vector<std::string> taken;
-                    for (auto const& u : take) {
-                        auto one = try_patch_whitelist(d.content_id, d.version_num, {}, {u});
-                        if (one) {
-                            taken.push_back(u);
-                            r = one;
-                        } else if (one.error().is(errc::dependency_visibility)) {
-                            out.kept.push_back(
-                                {d.content_id, d.version_num, u,
-                                 "another account's workflow depends on this version"});
-                        } else {
-                            if (!taken.empty())
-                                done.push_back({d.content_id, {d.version_num, taken}});
-                            return rollback(one.error());
-                        }
-                    }
-                    if (!taken.empty()) {
-                        done.push_back({d.content_id, {d.version_num, taken}});
-                        out.changed.push_back(*r);
-                    }
-                    continue;
-                }
-                if (!r)
-                    return rollback(r.error());
-                done.push_back({d.content_id, {d.version_num, take}});
+
+        for (auto const& [d, take] : plan) {
+            auto r = try_patch_whitelist(d->content_id, d->version_num, {}, take);
+            if (r) {
+                log.done.push_back({d->content_id, d->version_num, {}, take});
                 out.changed.push_back(*r);
+                continue;
             }
-        } catch (gallery_error const& e) {
-            return rollback(error(e));
-        } catch (boost::system::system_error const& e) {
-            return rollback(error(e.code()));
+            if (!r.error().is(errc::dependency_visibility))
+                revert(log, r.error());
+            // another account's workflow needs some of them: find which, one by one
+            std::optional<wire::whitelist_response> last;
+            for (auto const& u : take) {
+                auto one = try_patch_whitelist(d->content_id, d->version_num, {}, {u});
+                if (one) {
+                    log.done.push_back({d->content_id, d->version_num, {}, {u}});
+                    last = *one;
+                } else if (one.error().is(errc::dependency_visibility)) {
+                    out.kept.push_back({d->content_id, d->version_num, u,
+                                        "another account's workflow depends on this version"});
+                } else {
+                    revert(log, one.error());
+                }
+            }
+            if (last)
+                out.changed.push_back(*last);
         }
         return out;
     }

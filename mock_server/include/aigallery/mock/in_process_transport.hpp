@@ -33,6 +33,8 @@ public:
     /// The service's answer; a `reset` outcome is `connection_reset`, as a
     /// socket would report it, and a `delay` blocks the caller for that long.
     boost::system::result<http_response> send(http_request const& req) {
+        if (auto before = service_->take_delay(req); before > std::chrono::milliseconds::zero())
+            std::this_thread::sleep_for(before);
         handler_outcome outcome = service_->handle(req, /*peer_is_loopback=*/true);
         if (outcome.reset)
             return make_error_code(boost::system::errc::connection_reset);

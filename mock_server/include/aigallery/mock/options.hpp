@@ -21,6 +21,9 @@ struct server_options {
     std::string control_token{};
     /// With a path, POST /__mock/state/save writes the state there atomically.
     std::string state_file{};
+    /// With state_file: load it when the gallery is built, before it serves
+    /// anything (a missing file is an empty gallery).
+    bool load_state = false;
     unsigned threads = 1;
 };
 

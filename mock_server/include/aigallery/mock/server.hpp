@@ -129,6 +129,10 @@ public:
     void clear_journal() { service_.clear_journal(); }
     boost::json::value export_state() const { return service_.export_state(); }
     void import_state(boost::json::value const& state) { service_.import_state(state); }
+    std::vector<wire::fault_response> faults() const { return service_.faults(); }
+    std::vector<account> accounts() const { return service_.accounts(); }
+    /// Writes the state to options().state_file atomically (mode 0600).
+    void save_state() const { service_.save_state(); }
 
     /// Closes the listening socket and every open connection (a request being
     /// handled finishes, but its answer is dropped), then joins the threads.
@@ -297,6 +301,14 @@ private:
             http_request req = parser.release();
             handler_outcome outcome;
             std::optional<std::string> failure;  // co_await is not allowed in a handler
+            if (auto before = service_.take_delay(req);
+                before > std::chrono::milliseconds::zero()) {
+                c->delay_timer.expires_after(before);
+                auto [wait_ec] =
+                    co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
+                if (wait_ec)
+                    co_return;  // stop() cancelled it
+            }
             try {
                 outcome = service_.handle(req, loopback);
             } catch (std::exception const& e) {

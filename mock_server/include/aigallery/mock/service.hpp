@@ -23,6 +23,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <shared_mutex>
@@ -92,7 +94,16 @@ public:
     explicit service(server_options const& opts = {})
         : opts_(opts),
           state_(opts.seed, clock_for(opts)),
-          request_ids_(opts.seed ? std::optional<std::uint64_t>(*opts.seed + 1) : std::nullopt) {}
+          request_ids_(opts.seed ? std::optional<std::uint64_t>(*opts.seed + 1) : std::nullopt) {
+        if (opts.load_state && !opts.state_file.empty()) {
+            std::ifstream in(opts.state_file, std::ios::binary);
+            if (in) {
+                std::string text((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+                import_state(detail::parse_strict(text));
+            }
+        }
+    }
 
     service(service const&) = delete;
     service& operator=(service const&) = delete;
@@ -135,6 +146,32 @@ public:
         std::lock_guard lock(misc_mutex_);
         faults_.clear();
         journal_.clear();
+    }
+
+    /// A `delay` fault (not after_commit) waits before the request is carried
+    /// out, so a client that gives up during the wait finds nothing done. The
+    /// network layer calls this first, waits, then calls handle(); it takes
+    /// the fault when it is the first that matches.
+    std::chrono::milliseconds take_delay(http_request const& req) {
+        std::string_view target = req.target();
+        if (!(target.starts_with("/v1/") || target == "/v1"))
+            return std::chrono::milliseconds{0};
+        std::string_view path = target.substr(0, target.find('?'));
+        std::lock_guard lock(misc_mutex_);
+        for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+            auto const& f = it->spec;
+            if (f.method && *f.method != req.method_string())
+                continue;
+            if (f.path_prefix && !path.starts_with(*f.path_prefix))
+                continue;
+            if (f.action != "delay" || f.after_commit.value_or(false))
+                return std::chrono::milliseconds{0};
+            std::chrono::milliseconds d{*f.delay_ms};
+            if (--it->remaining == 0)
+                faults_.erase(it);
+            return d;
+        }
+        return std::chrono::milliseconds{0};
     }
 
     /// Validates and adds a fault; returns its id.
@@ -229,6 +266,7 @@ public:
     /// Writes the state to options().state_file atomically: a temporary file
     /// with mode 0600, flushed, then renamed over the old one.
     void save_state() const {
+        std::lock_guard saving(save_mutex_);  // one writer of the temporary at a time
         if (opts_.state_file.empty())
             throw gallery_error(errc::bad_request, "the server has no --state file");
         std::string text = boost::json::serialize(export_state());
@@ -794,6 +832,7 @@ private:
     gallery_state state_;
     std::map<std::string, doc::idempotency_doc> idempotency_;  // domain_id '\n' key
     mutable std::mutex misc_mutex_;
+    mutable std::mutex save_mutex_;
     id_generator request_ids_;
     std::uint64_t request_count_ = 0;
     std::list<fault_entry> faults_;
