@@ -34,10 +34,4 @@ inline std::ostream& operator<<(std::ostream& os, visibility v) {
     return os << to_string(v);
 }
 
-/// How many accounts a visibility admits, for "is at least as wide as" checks:
-/// private < group < public.
-constexpr int breadth(visibility v) noexcept {
-    return v == visibility::public_ ? 2 : v == visibility::group ? 1 : 0;
-}
-
 }  // namespace aigallery

@@ -422,6 +422,22 @@ private:
         return t;
     }
 
+    /// The route among [first, last] of the table, or 404 ModelArts.4042.
+    static route_match route_in(http_request const& req, parsed_target const& target,
+                                route_id first, route_id last) {
+        auto m = match_route(target.segments, req.method_string());
+        if (!m || m->r->id < first || m->r->id > last)
+            throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
+        return std::move(*m);
+    }
+
+    static http_response method_not_allowed(http_request const& req, route_match const& m) {
+        auto r = error_response(gallery_error(
+            errc::method_not_allowed, std::string(req.method_string()) + " is not allowed here"));
+        r.set(boost::beast::http::field::allow, m.r->allow);
+        return r;
+    }
+
     static bool is_json_media_type(std::string_view ct) {
         auto semi = ct.find(';');
         auto type = ct.substr(0, semi);
@@ -462,16 +478,9 @@ private:
         }
         entry.domain_id = caller.domain_id;
         auto target = parse_target(req.target());
-        auto m = match_route(target.segments, req.method_string());
-        if (!m || m->r->id > route_id::dependents)
-            throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
-        if (!m->method_allowed) {
-            auto r = error_response(
-                gallery_error(errc::method_not_allowed,
-                              std::string(req.method_string()) + " is not allowed here"));
-            r.set(boost::beast::http::field::allow, m->r->allow);
-            return r;
-        }
+        auto m = route_in(req, target, route_id::me, route_id::dependents);
+        if (!m.method_allowed)
+            return method_not_allowed(req, m);
         check_body_media_type(req);
         std::optional<std::string> key;
         if (auto k = req.find("Idempotency-Key"); k != req.end()) {
@@ -493,8 +502,8 @@ private:
                                                            "': must be a quoted version \"x.y.z\"");
             if_match = *parsed;
         }
-        auto const& p = m->params;
-        switch (m->r->id) {
+        auto const& p = m.params;
+        switch (m.r->id) {
             case route_id::me: {
                 return ok(wire::me_response{caller.domain_id, caller.name});
             }
@@ -694,19 +703,12 @@ private:
                 throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
             }
             auto target = parse_target(req.target());
-            auto m = match_route(target.segments, req.method_string());
-            if (!m || m->r->id < route_id::health)
-                throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
-            if (!m->method_allowed) {
-                auto r = error_response(
-                    gallery_error(errc::method_not_allowed,
-                                  std::string(req.method_string()) + " is not allowed here"));
-                r.set(boost::beast::http::field::allow, m->r->allow);
-                return r;
-            }
+            auto m = route_in(req, target, route_id::health, route_id::faults);
+            if (!m.method_allowed)
+                return method_not_allowed(req, m);
             check_body_media_type(req);
             using boost::beast::http::verb;
-            switch (m->r->id) {
+            switch (m.r->id) {
                 case route_id::health:
                     return ok(wire::health_response{"ok"});
                 case route_id::accounts: {

@@ -89,11 +89,6 @@ struct list_query {
     bool ascending = false;
 };
 
-/// The answer of an operation that also has headers to set.
-struct publish_outcome {
-    wire::publish_response body;
-};
-
 class gallery_state {
 public:
     explicit gallery_state(std::optional<std::uint64_t> seed = std::nullopt,
@@ -167,18 +162,8 @@ public:
         if (body.source)
             check_source(*body.source);
         auto deps = resolve_dependencies(caller, body.dependencies, deps_nums);
-        if (titles_.count(title_key(caller.domain_id, *type, body.title)))
-            throw gallery_error(errc::title_taken, "you already have a " +
-                                                       std::string(to_string(*type)) + " titled '" +
-                                                       body.title + "'");
-        version_record v;
-        v.num = num;
-        v.desc = body.desc.value_or("");
-        v.vis = vis;
-        v.group_users = std::move(users);
-        v.dependencies = std::move(deps);
-        if (body.source)
-            v.source = *body.source;
+        refuse_taken_title(caller.domain_id, *type, body.title);
+        auto v = new_record(num, body.desc, vis, std::move(users), std::move(deps), body.source);
         check_invariant_of_workflow(caller.domain_id, *type, v);
 
         asset_record a;
@@ -250,19 +235,9 @@ public:
         } else {
             num = a.highest_ever.bump(bump);
         }
-        if (body.title && *body.title != a.title &&
-            titles_.count(title_key(a.owner, a.type, *body.title)))
-            throw gallery_error(errc::title_taken, "you already have a " +
-                                                       std::string(to_string(a.type)) +
-                                                       " titled '" + *body.title + "'");
-        version_record v;
-        v.num = num;
-        v.desc = body.desc.value_or("");
-        v.vis = vis;
-        v.group_users = std::move(users);
-        v.dependencies = std::move(deps);
-        if (body.source)
-            v.source = *body.source;
+        if (body.title && *body.title != a.title)
+            refuse_taken_title(a.owner, a.type, *body.title);
+        auto v = new_record(num, body.desc, vis, std::move(users), std::move(deps), body.source);
         check_invariant_of_workflow(a.owner, a.type, v);
 
         v.version_id = ids_.uuid();
@@ -485,6 +460,29 @@ private:
         std::string shown(value.substr(0, 80));
         throw gallery_error(
             e, "field '" + std::string(field) + "' = '" + shown + "': " + std::string(why));
+    }
+
+    void refuse_taken_title(std::string const& owner, content_type t,
+                            std::string const& title) const {
+        if (titles_.count(title_key(owner, t, title)))
+            throw gallery_error(
+                errc::title_taken,
+                "you already have a " + std::string(to_string(t)) + " titled '" + title + "'");
+    }
+
+    static version_record new_record(version_number num, std::optional<std::string> const& desc,
+                                     visibility vis, std::vector<std::string> users,
+                                     std::vector<version_key> deps,
+                                     std::optional<boost::json::object> const& source) {
+        version_record v;
+        v.num = num;
+        v.desc = desc.value_or("");
+        v.vis = vis;
+        v.group_users = std::move(users);
+        v.dependencies = std::move(deps);
+        if (source)
+            v.source = *source;
+        return v;
     }
 
     static version_number parse_version_field(std::string_view field, std::string const& text) {
@@ -1015,16 +1013,14 @@ private:
     }
 
     static void sort_assets(std::vector<asset_record const*>& v, list_query const& q) {
+        auto before = [&](asset_record const* x, asset_record const* y) {
+            return q.by_title
+                       ? std::tie(x->title, x->content_id) < std::tie(y->title, y->content_id)
+                       : std::tie(x->created_at, x->content_id) <
+                             std::tie(y->created_at, y->content_id);
+        };
         std::sort(v.begin(), v.end(), [&](asset_record const* x, asset_record const* y) {
-            bool less = q.by_title
-                            ? std::tie(x->title, x->content_id) < std::tie(y->title, y->content_id)
-                            : std::tie(x->created_at, x->content_id) <
-                                  std::tie(y->created_at, y->content_id);
-            bool greater =
-                q.by_title ? std::tie(y->title, y->content_id) < std::tie(x->title, x->content_id)
-                           : std::tie(y->created_at, y->content_id) <
-                                 std::tie(x->created_at, x->content_id);
-            return q.ascending ? less : greater;
+            return q.ascending ? before(x, y) : before(y, x);
         });
     }
 
