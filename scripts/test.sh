@@ -12,6 +12,14 @@ summary() {
     printf '  %s\n' "${results[@]}"
     local log=build/dev/Testing/Temporary/LastTest.log
     [ -f "$log" ] && grep -E 'test cases? out of|assertions? out of' "$log" | sed 's/^/  aigallery_tests:/' || true
+    # One plain closing line: the Boost.Test cases, plus every other CTest test and step.
+    local passed failed
+    passed=$(grep -hoE '[0-9]+ test cases? out of [0-9]+ passed' "$log" 2>/dev/null | head -1 | grep -oE '^[0-9]+' || echo 0)
+    failed=$(grep -hoE '[0-9]+ test cases? out of [0-9]+ failed' "$log" 2>/dev/null | head -1 | grep -oE '^[0-9]+' || echo 0)
+    for r in "${results[@]}"; do
+        case "$r" in PASS*) passed=$((passed + 1)) ;; FAIL*) failed=$((failed + 1)) ;; esac
+    done
+    echo "tests: $passed passed, $failed failed"
 }
 step() {
     local name=$1; shift
@@ -22,8 +30,8 @@ step() {
     else
         local rc=$?
         results+=("FAIL  $name")
-        summary
         echo "FAILED: $name (exit $rc)"
+        summary
         exit "$rc"
     fi
 }
@@ -48,5 +56,6 @@ step "build consumer" cmake --build "$tmp/consumer"
 step "run consumer" "$tmp/consumer/consumer"
 step "run consumer_mock" "$tmp/consumer/consumer_mock"
 
-summary
+echo
 echo "ALL PASSED"
+summary
