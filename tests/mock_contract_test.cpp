@@ -611,6 +611,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(paging_is_stable_with_ties, Via, both_transports) 
             }
     // filters
     BOOST_TEST(g.list(A, "?title=t1-1").obj().at("total").as_int64() == 1);
+    BOOST_TEST(g.list(A, "?scope=public&title=t1-1").obj().at("total").as_int64() == 1);
+    BOOST_TEST(g.list(A, "?scope=public&title=other").obj().at("total").as_int64() == 0);
+    BOOST_TEST(g.list(w.bob.token, "?title=other").obj().at("total").as_int64() == 1);
+    BOOST_TEST(
+        g.list(A, "?scope=public&title=t1-1&content_type=workflow").obj().at("total").as_int64() ==
+        0);
     BOOST_TEST(g.list(A, "?content_type=workflow").obj().at("total").as_int64() == 0);
     BOOST_TEST(
         g.list(A, "?scope=public&content_type=algorithm&limit=100").obj().at("total").as_int64() ==

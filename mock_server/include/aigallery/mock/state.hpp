@@ -995,11 +995,13 @@ private:
             if (auto it = shared_.find(caller.domain_id); it != shared_.end())
                 for (auto const& [id, _] : it->second)
                     consider(assets_.at(id));
-        } else if (q.scope == list_query::scope_kind::mine && q.title) {
-            for (auto t : {content_type::workflow, content_type::algorithm})
-                if (auto it = titles_.find(title_key(caller.domain_id, t, *q.title));
-                    it != titles_.end())
-                    consider(assets_.at(it->second));
+        } else if (q.title) {  // mine or public: the title index holds just the matches
+            bool mine = q.scope == list_query::scope_kind::mine;
+            auto const& idx = (mine ? mine_ : public_).get<by_title>();
+            auto range = idx.equal_range(
+                boost::make_tuple(mine ? caller.domain_id : std::string(), *q.title));
+            for (auto it = range.first; it != range.second; ++it)
+                consider(assets_.at(it->content_id));
         } else {
             auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
             auto const& ci = idx.get<by_created>();
