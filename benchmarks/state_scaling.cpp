@@ -6,8 +6,8 @@
 //     cost the same at both sizes (hash lookups, per-asset maps);
 //   * an unfiltered `mine` or `public` listing page should cost
 //     O(limit + log n) through the ranked indexes, not a scan;
-//   * for contrast, a `title`-filtered public listing scans every public
-//     asset, so its ratio shows what a scan costs;
+//   * a `title`-filtered public listing, found through the by-title index
+//     (it once scanned every public asset: 32,000x from n=10 to n=100,000);
 //   * get_version through service::handle shows the per-request overhead of
 //     routing, authentication, the journal and JSON serialization.
 //
@@ -386,7 +386,8 @@ void register_all() {
                     benchmark::RegisterBenchmark(name.c_str(), list_page, scope, by_title, limit))
                     ->MinTime(min_time);
             }
-    common(benchmark::RegisterBenchmark("list public title=... (scan)", list_title_filter_scan))
+    common(
+        benchmark::RegisterBenchmark("list public title=... (title index)", list_title_filter_scan))
         ->MinTime(min_time);
     // These change the state, so they come after the reads. patch_whitelist
     // leaves it as it was; create_version adds versions, so its iterations are
@@ -472,8 +473,8 @@ public:
             if (a->second.items >= 0)
                 items = fmt(a->second.items) + " -> " + fmt(b->second.items);
             if (b->second.scanned >= 0)
-                items += "  (scans " + fmt(a->second.scanned) + " -> " + fmt(b->second.scanned) +
-                         " assets)";
+                items += "  (of " + fmt(a->second.scanned) + " -> " + fmt(b->second.scanned) +
+                         " public assets)";
             std::snprintf(line, sizeof line, "%-*s | %14.1f | %14.1f | %8.2f | %s\n", w,
                           name.c_str(), a->second.ns, b->second.ns, b->second.ns / a->second.ns,
                           items.c_str());
