@@ -92,6 +92,15 @@ BOOST_AUTO_TEST_CASE(order_is_numeric_per_component) {
     static_assert(version_number(0, 0, 1) < version_number(0, 1, 0));
 }
 
+BOOST_AUTO_TEST_CASE(entity_tags_and_printable_echoes) {
+    BOOST_TEST((version_number::parse_entity_tag("\"1.0.2\"") == version_number(1, 0, 2)));
+    BOOST_TEST((version_number::parse_entity_tag("1.0.2") == version_number(1, 0, 2)));
+    for (auto bad : {"", "\"\"", "\"1.0\"", "W/\"1.0.0\"", "*", "\"1.0.0"})
+        BOOST_TEST(!version_number::parse_entity_tag(bad).has_value(), bad);
+    BOOST_TEST(printable("a\nb\x1b") == "a?b?");
+    BOOST_TEST(printable(std::string(100, 'x'), 10) == std::string(10, 'x') + "...");
+}
+
 BOOST_AUTO_TEST_CASE(bumps_and_overflow) {
     version_number v{"1.4.2"};
     BOOST_TEST(v.bump(bump_kind::patch).to_string() == "1.4.3");

@@ -108,12 +108,8 @@ public:
         if (!body)
             return body.error();
         content_info info{std::move(*body), std::nullopt};
-        if (auto it = r->find(http::field::etag); it != r->end()) {
-            std::string_view e = it->value();
-            if (e.size() >= 2 && e.front() == '"')
-                e = e.substr(1, e.size() - 2);
-            info.highest_ever = version_number::parse(e);
-        }
+        if (auto it = r->find(http::field::etag); it != r->end())
+            info.highest_ever = version_number::parse_entity_tag(it->value());
         return info;
     }
     content_info get_content(std::string const& content_id) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace aigallery {
@@ -18,6 +19,17 @@ inline constexpr std::size_t id_max = 64;
 inline constexpr std::size_t idempotency_key_max = 255;
 inline constexpr std::size_t body_max = 1024 * 1024;  // /v1 request bodies
 }  // namespace limits
+
+/// Bad input echoed in an error message: at most `max` bytes, control bytes
+/// shown as '?', so a message never carries a terminal escape or a newline.
+inline std::string printable(std::string_view s, std::size_t max = 64) {
+    std::string r;
+    for (char c : s.substr(0, max))
+        r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+    if (s.size() > max)
+        r += "...";
+    return r;
+}
 
 /// A domain_id is exactly 32 lowercase hexadecimal characters.
 constexpr bool is_valid_domain_id(std::string_view s) noexcept {

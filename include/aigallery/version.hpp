@@ -3,6 +3,7 @@
 #pragma once
 
 #include <aigallery/error.hpp>
+#include <aigallery/validation.hpp>
 
 #include <compare>
 #include <cstdint>
@@ -134,6 +135,14 @@ public:
                                 to_string() + ": the part is already 4294967295");
     }
 
+    /// An ETag or If-Match value: a quoted version `"x.y.z"` (a bare version
+    /// is accepted too); nullopt for anything else.
+    static std::optional<version_number> parse_entity_tag(std::string_view v) noexcept {
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+            v = v.substr(1, v.size() - 2);
+        return parse(v);
+    }
+
     std::string to_string() const {
         return std::to_string(major_) + '.' + std::to_string(minor_) + '.' + std::to_string(patch_);
     }
@@ -182,16 +191,6 @@ private:
             return version_syntax::not_three_parts;
         out = version_number(parts[0], parts[1], parts[2]);
         return version_syntax::none;
-    }
-
-    // Bad input is echoed in messages; keep it short and free of control bytes.
-    static std::string printable(std::string_view s) {
-        std::string r;
-        for (char c : s.substr(0, 64))
-            r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-        if (s.size() > 64)
-            r += "...";
-        return r;
     }
 
     std::uint32_t major_ = 0;

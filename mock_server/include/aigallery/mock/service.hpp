@@ -308,13 +308,6 @@ private:
         return [t] { return t; };
     }
 
-    static std::string printable(std::string_view s) {
-        std::string r;
-        for (char c : s.substr(0, 120))
-            r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-        return r;
-    }
-
     std::string next_request_id() {
         std::lock_guard lock(misc_mutex_);
         return "req-" + request_ids_.hex(16) + "-" + std::to_string(++request_count_);
@@ -492,10 +485,7 @@ private:
         }
         std::optional<version_number> if_match;
         if (auto h = req.find(boost::beast::http::field::if_match); h != req.end()) {
-            std::string_view v = h->value();
-            if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
-                v = v.substr(1, v.size() - 2);
-            auto parsed = version_number::parse(v);
+            auto parsed = version_number::parse_entity_tag(h->value());
             if (!parsed)
                 throw gallery_error(errc::bad_request, "header 'If-Match' = '" +
                                                            printable(h->value()) +
