@@ -16,7 +16,7 @@
 
 namespace aigallery {
 
-/// Every error code of rest-api.md; the enumerator's value is its order in
+/// Every error code of docs/rest-api.md; the enumerator's value is its order in
 /// the catalogue table, not its number.
 enum class errc {
     bad_request,             // 400 ModelArts.4001

@@ -1,5 +1,5 @@
 // x.y.z version numbers: the one place that parses, prints, orders and bumps
-// them (semantics.md, "Version numbers").
+// them (docs/semantics.md, "Version numbers").
 #pragma once
 
 #include <aigallery/error.hpp>

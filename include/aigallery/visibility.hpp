@@ -1,4 +1,4 @@
-// Who can see a version (semantics.md, "Visibility").
+// Who can see a version (docs/semantics.md, "Visibility").
 #pragma once
 
 #include <optional>

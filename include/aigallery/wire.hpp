@@ -1,4 +1,4 @@
-// The request and response bodies of rest-api.md, with their one JSON mapping.
+// The request and response bodies of docs/rest-api.md, with their one JSON mapping.
 // Values whose syntax the server checks after authorization and lookup
 // (versions, visibility, domain_ids) stay strings here, so that the order of
 // faults in the contract can be kept; the typed layers above convert them.
@@ -193,7 +193,7 @@ struct health_response {
 };
 BOOST_DESCRIBE_STRUCT(health_response, (), (status))
 
-/// An injected fault; see rest-api.md, "The control API".
+/// An injected fault; see docs/rest-api.md, "The mock's control API".
 struct fault_spec {
     std::optional<std::string> method;       // absent: any method
     std::optional<std::string> path_prefix;  // absent: any /v1 path

@@ -1,4 +1,4 @@
-// The mock gallery's state and every rule of semantics.md, as pure code: no
+// The mock gallery's state and every rule of docs/semantics.md, as pure code: no
 // I/O, no locking (the service serializes access). Each operation checks all
 // it must in the contract's order before it changes anything, so a refused
 // request changes nothing.
