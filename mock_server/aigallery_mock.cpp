@@ -37,10 +37,13 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --seed N             seed for ids and tokens, for reproducible runs
   --control-token T    require T in X-Mock-Control-Token on /__mock (and then
                        answer peers that are not on loopback)
+  --version            print the version and exit
   --help               this text
 
-Prints "account NAME domain_id=... token=..." for each --account, then
-"listening on http://HOST:PORT" once it accepts connections.
+Prints "loaded N account(s) from FILE" when --state had any, then
+"account NAME domain_id=... token=..." for each account loaded or given with
+--account, then "listening on http://HOST:PORT" once it accepts connections.
+The "My Assets" page is at http://HOST:PORT/ui/.
 )";
 
 struct usage_error {
@@ -52,6 +55,7 @@ struct command_line {
     std::vector<std::string> accounts;
     std::string state_file;
     bool help = false;
+    bool version = false;
 };
 
 template <class Int>
@@ -86,6 +90,8 @@ command_line parse_command_line(int argc, char** argv) {
 
         if (name == "--help" || name == "-h") {
             cl.help = true;
+        } else if (name == "--version") {
+            cl.version = true;
         } else if (name == "--host") {
             cl.options.host = value();
             if (cl.options.host.empty())
@@ -131,6 +137,10 @@ int main(int argc, char** argv) {
         std::cout << usage;
         return 0;
     }
+    if (cl.version) {
+        std::cout << "aigallery-mock " << AIGALLERY_VERSION << "\n";
+        return 0;
+    }
 
     // Blocked before the server's threads exist, so that they inherit the
     // mask and only sigwait() below sees these signals.
@@ -143,10 +153,23 @@ int main(int argc, char** argv) {
     try {
         aigallery::mock::server gallery(cl.options);
 
-        for (auto const& name : cl.accounts) {
-            auto a = gallery.add_account(name);
+        // A restart from --state shows the accounts it brought back, so their
+        // tokens need not be dug out of the state file.
+        auto print = [](aigallery::mock::account const& a) {
             std::cout << "account " << a.name << " domain_id=" << a.domain_id
                       << " token=" << a.token << "\n";
+        };
+        auto loaded = gallery.accounts();
+        if (!loaded.empty())
+            std::cout << "loaded " << loaded.size() << " account(s) from " << cl.state_file << "\n";
+        for (auto const& a : loaded)
+            print(a);
+        for (auto const& name : cl.accounts) {
+            bool known = false;
+            for (auto const& a : loaded)
+                known = known || a.name == name;
+            if (!known)
+                print(gallery.add_account(name));
         }
         std::cout << "listening on " << gallery.url() << std::endl;
 

@@ -1,6 +1,7 @@
 // The standalone aigallery-mock: starts, prints its accounts and address,
 // answers /__mock/health, and saves its state atomically on SIGTERM.
 #include <aigallery/beast_transport.hpp>
+#include <aigallery/version.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -131,9 +132,16 @@ BOOST_AUTO_TEST_CASE(starts_answers_and_saves_state_on_sigterm) {
     {
         child c({AIGALLERY_MOCK_BINARY, "--state", state});
         std::string l;
-        while ((l = c.line()).rfind("listening on ", 0) != 0 && !l.empty()) {
-        }
+        std::vector<std::string> printed;
+        while ((l = c.line()).rfind("listening on ", 0) != 0 && !l.empty())
+            printed.push_back(l);
         BOOST_TEST_REQUIRE(!l.empty());
+        // the loaded accounts are printed with their tokens, as at the first start
+        BOOST_TEST_REQUIRE(printed.size() == 3u);
+        BOOST_TEST(printed[0] == "loaded 2 account(s) from " + state);
+        BOOST_TEST(printed[1].rfind("account alice ", 0) == 0);
+        BOOST_TEST(printed[1].substr(printed[1].find("token=") + 6) == alice_token);
+        BOOST_TEST(printed[2].rfind("account bob ", 0) == 0);
         aigallery::beast_transport t{l.substr(13)};
         auto req = get("/v1/aihub/contents?scope=mine");
         req.set("X-Auth-Token", alice_token);
@@ -144,6 +152,18 @@ BOOST_AUTO_TEST_CASE(starts_answers_and_saves_state_on_sigterm) {
         BOOST_TEST(c.stop(SIGINT) == 0);
     }
     std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(version_prints_the_project_version) {
+    child c({AIGALLERY_MOCK_BINARY, "--version"});
+    auto l = c.line();
+    BOOST_TEST_REQUIRE(l.rfind("aigallery-mock ", 0) == 0);
+    BOOST_TEST(aigallery::version_number::parse(l.substr(15)).has_value(), l);
+    int status = 0;
+    waitpid(c.pid, &status, 0);
+    c.pid = -1;
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_option_is_named_and_exits_2) {
