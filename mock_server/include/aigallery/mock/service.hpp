@@ -10,6 +10,7 @@
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/routes.hpp>
 #include <aigallery/mock/state.hpp>
+#include <aigallery/mock/ui.hpp>
 #include <aigallery/wire.hpp>
 
 #include <boost/beast/http/field.hpp>
@@ -114,6 +115,13 @@ public:
         std::string_view target = req.target();
         if (target.starts_with("/__mock/") || target == "/__mock")
             out.response = control(req, peer_is_loopback);
+        else if (ui::is_ui_target(target))
+            out.response = ui::serve(req, peer_is_loopback, opts_.control_token, [this] {
+                wire::account_list_response l;
+                for (auto const& a : accounts())
+                    l.items.push_back({a.name, a.domain_id, a.token});
+                return wire::serialize(l);
+            });
         else if (target.starts_with("/v1/") || target == "/v1")
             out = v1(req, rid);
         else
