@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-          cmake ninja-build g++ libbenchmark-dev git clang-format doxygen pkgconf)
+          cmake ninja-build g++ libbenchmark-dev git clang-format doxygen pkgconf dpkg-dev)
 # Headless Chromium for the "My Assets" page's browser test (ui_browser).
 if [ -z "${AIGALLERY_SKIP_BROWSER:-}" ]; then
     packages+=(chromium)
