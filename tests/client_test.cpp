@@ -594,8 +594,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
     BOOST_TEST_REQUIRE(posts.size() == 3u);  // prep 1.0.1, fresh 1.0.0, the workflow
     BOOST_TEST(posts.back().status == 409);
     BOOST_TEST(e->request_id() == posts.back().request_id);  // the original error, not the undo's
-    BOOST_TEST(e->error_msg().find("undone") != std::string::npos, e->error_msg());
-    BOOST_TEST(e->error_msg().find("UNDO FAILED") == std::string::npos, e->error_msg());
+    // error_msg() stays what the server said; what() and note() add what the undo did
+    BOOST_TEST(e->error_msg().find("undone") == std::string::npos, e->error_msg());
+    BOOST_TEST(e->note().find("release undone") != std::string::npos, e->note());
+    BOOST_TEST(std::string(e->what()).find("release undone") != std::string::npos, e->what());
+    BOOST_TEST(err.note() == e->note());
+    BOOST_TEST(e->note().find("UNDO FAILED") == std::string::npos, e->note());
     BOOST_TEST(entries(j, "DELETE").size() == 2u);
     BOOST_TEST(entries(j, "PATCH").size() == 2u);  // widened, then taken back
 

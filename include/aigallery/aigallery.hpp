@@ -3,13 +3,18 @@
 
 #include <aigallery/beast_transport.hpp>
 #include <aigallery/client.hpp>
+#include <aigallery/content.hpp>
 #include <aigallery/error.hpp>
+#include <aigallery/executor.hpp>
 #include <aigallery/http.hpp>
+#include <aigallery/progress.hpp>
 #include <aigallery/release_plan.hpp>
+#include <aigallery/release_planner.hpp>
 #include <aigallery/retry.hpp>
 #include <aigallery/validation.hpp>
 #include <aigallery/version.hpp>
 #include <aigallery/visibility.hpp>
+#include <aigallery/whitelist_planner.hpp>
 #include <aigallery/wire.hpp>
 #include <aigallery/workflow.hpp>
 

@@ -245,6 +245,18 @@ T parse(std::string_view body) {
     return boost::json::value_to<T>(detail::parse_strict(body));
 }
 
+/// Parses an answer tolerantly into T: unknown fields are ignored, known
+/// fields are type-checked, required ones required, duplicate keys allowed
+/// (the last wins). Throws gallery_error ModelArts.4001 naming the field.
+template <class T>
+T parse_response(std::string_view body) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec)
+        detail::field_error({}, "malformed JSON: " + ec.message());
+    return detail::read_tolerant<T>(v);
+}
+
 /// Serializes any wire type.
 template <class T>
 std::string serialize(T const& t) {

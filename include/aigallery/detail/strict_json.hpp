@@ -119,14 +119,16 @@ concept described = boost::describe::has_describe_members<T>::value;
 
 // ---- reading: json -> C++, strict ------------------------------------------
 
-inline void read(boost::json::value const& v, std::string& out, std::string const& path) {
+inline void read(boost::json::value const& v, std::string& out, std::string const& path,
+                 bool /*strict*/ = true) {
     auto s = v.if_string();
     if (!s)
         field_error(path, "expected a string");
     out.assign(s->data(), s->size());
 }
 
-inline void read(boost::json::value const& v, bool& out, std::string const& path) {
+inline void read(boost::json::value const& v, bool& out, std::string const& path,
+                 bool /*strict*/ = true) {
     auto b = v.if_bool();
     if (!b)
         field_error(path, "expected true or false");
@@ -134,9 +136,9 @@ inline void read(boost::json::value const& v, bool& out, std::string const& path
 }
 
 template <class I>
-requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void read(boost::json::value const& v,
-                                                                      I& out,
-                                                                      std::string const& path) {
+requires(std::is_integral_v<I> &&
+         !std::is_same_v<I, bool>) void read(boost::json::value const& v, I& out,
+                                             std::string const& path, bool /*strict*/ = true) {
     bool ok = false;
     if (auto p = v.if_int64()) {
         if constexpr (std::is_signed_v<I>)
@@ -158,30 +160,34 @@ requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void read(boost::jso
         field_error(path, "integer out of range");
 }
 
-inline void read(boost::json::value const& v, boost::json::object& out, std::string const& path) {
+inline void read(boost::json::value const& v, boost::json::object& out, std::string const& path,
+                 bool /*strict*/ = true) {
     auto o = v.if_object();
     if (!o)
         field_error(path, "expected an object");
     out = *o;
 }
 
-inline void read(boost::json::value const& v, boost::json::value& out, std::string const&) {
+inline void read(boost::json::value const& v, boost::json::value& out, std::string const&,
+                 bool = true) {
     out = v;
 }
 
 template <class T>
-void read(boost::json::value const& v, std::vector<T>& out, std::string const& path);
+void read(boost::json::value const& v, std::vector<T>& out, std::string const& path,
+          bool strict = true);
 template <described T>
-void read(boost::json::value const& v, T& out, std::string const& path);
+void read(boost::json::value const& v, T& out, std::string const& path, bool strict = true);
 
 template <class T>
-void read(boost::json::value const& v, std::optional<T>& out, std::string const& path) {
+void read(boost::json::value const& v, std::optional<T>& out, std::string const& path,
+          bool strict = true) {
     out.emplace();
-    read(v, *out, path);
+    read(v, *out, path, strict);
 }
 
 template <class T>
-void read(boost::json::value const& v, std::vector<T>& out, std::string const& path) {
+void read(boost::json::value const& v, std::vector<T>& out, std::string const& path, bool strict) {
     auto a = v.if_array();
     if (!a)
         field_error(path, "expected an array");
@@ -189,17 +195,19 @@ void read(boost::json::value const& v, std::vector<T>& out, std::string const& p
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
         out.emplace_back();
-        read((*a)[i], out.back(), path + "[" + std::to_string(i) + "]");
+        read((*a)[i], out.back(), path + "[" + std::to_string(i) + "]", strict);
     }
 }
 
 template <described T>
-void read(boost::json::value const& v, T& out, std::string const& path) {
+void read(boost::json::value const& v, T& out, std::string const& path, bool strict) {
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     auto o = v.if_object();
     if (!o)
         field_error(path, "expected an object");
     for (auto const& kv : *o) {
+        if (!strict)
+            break;  // a tolerant reader ignores what it does not know
         bool known = false;
         boost::mp11::mp_for_each<members>([&](auto d) { known = known || kv.key() == d.name; });
         if (!known)
@@ -209,10 +217,20 @@ void read(boost::json::value const& v, T& out, std::string const& path) {
         auto& member = out.*d.pointer;
         using M = std::remove_cvref_t<decltype(member)>;
         if (auto it = o->find(d.name); it != o->end())
-            read(it->value(), member, join_path(path, d.name));
+            read(it->value(), member, join_path(path, d.name), strict);
         else if constexpr (!is_optional<M>::value)
             field_error(join_path(path, d.name), "is required");
     });
+}
+
+/// Reads an answer tolerantly: unknown fields are ignored (a newer gallery
+/// may add some), known ones are still type-checked and required ones
+/// still required. Requests stay strict.
+template <described T>
+T read_tolerant(boost::json::value const& v) {
+    T t{};
+    read(v, t, std::string(), false);
+    return t;
 }
 
 // ---- writing: C++ -> json ------------------------------------------------------
