@@ -214,6 +214,8 @@ inline release_plan make_release_plan(workflow const& wf, release_options const&
         }
         auto const& g = std::get<gallery_algorithm>(step.algorithm);
         std::string key = "content:" + g.content_id;
+        if (published_locally.count(g.content_id))
+            continue;  // my algorithm, which the local step naming it publishes, once
         auto ai = snap.assets.find(g.content_id);
         auto vi = snap.versions.find({g.content_id, g.version_num});
         if (ai == snap.assets.end() || vi == snap.versions.end())
@@ -223,8 +225,6 @@ inline release_plan make_release_plan(workflow const& wf, release_options const&
         if (info.content.content_type != "algorithm")
             throw gallery_error(errc::bad_request, "'" + g.content_id + "' is not an algorithm");
         bool owned = info.content.owner == p.caller;
-        if (owned && published_locally.count(g.content_id))
-            continue;  // the local step naming it publishes it, once
         if (owned) {
             if (auto [it, fresh] = owned_versions_used.emplace(g.content_id, g.version_num);
                 !fresh && it->second != g.version_num)
