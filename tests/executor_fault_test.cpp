@@ -167,6 +167,7 @@ write_step widen(std::string id, std::vector<std::string> before, std::string us
             canned_answer::json(
                 200, json::serialize(json::object{
                          {"content_id", id}, {"version_num", "1.0.0"}, {"group_users", b}})),
+            user,
             user};
 }
 

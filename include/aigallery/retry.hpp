@@ -33,9 +33,11 @@ struct retry_policy {
     }
 };
 
-/// Exponential back-off with full jitter: the n-th wait is uniform in
-/// [initial * multiplier^(n-1) / 2, initial * multiplier^(n-1)], capped; a
-/// server's Retry-After is a floor.
+/// Exponential back-off with "equal jitter": with the ceiling
+/// c = min(initial * multiplier^(n-1), maximum), the n-th wait is uniform in
+/// [c / 2, c], so waits still grow (full jitter, [0, c], could retry at
+/// once) yet concurrent clients spread out. A server's Retry-After is a
+/// floor, and may exceed `maximum`.
 class backoff_policy {
 public:
     std::chrono::milliseconds initial{100};
