@@ -675,7 +675,13 @@ int main(int argc, char** argv) {
         std::cerr << "aigallery: " << e.what() << "\n";
         return exit_usage;
     } catch (aigallery::gallery_error const& e) {
-        print_error(a.json, e.error_code(), e.status(), e.error_msg(), e.request_id());
+        // note(): what the library adds, such as what an undone release left behind
+        print_error(a.json, e.error_code(), e.status(),
+                    e.note().empty() ? e.error_msg() : e.error_msg() + " " + e.note(),
+                    e.request_id());
+        return exit_failed;
+    } catch (aigallery::transport_error const& e) {
+        print_error(a.json, "network", 0, e.what(), "");  // a sentence, with the note
         return exit_failed;
     } catch (boost::system::system_error const& e) {
         // what() ends with the source location of the failed call: not for people.
