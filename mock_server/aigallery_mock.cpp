@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -38,6 +39,15 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --control-token T    require T in X-Mock-Control-Token on /__mock (and then
                        answer peers that are not on loopback)
   --version            print the version and exit
+  --idle-timeout S     close a kept-alive connection idle for S seconds (default 15)
+  --header-timeout S   close a connection whose request header takes longer than
+                       S seconds from its first byte (default 10)
+  --request-timeout S  close a connection whose request and answer take longer than
+                       S seconds, not counting injected delays (default 30)
+  --max-connections N  open connections at most; more are answered 503 and closed
+                       (default 1000, never above the descriptor limit minus 64)
+  --max-state-body B   largest PUT /__mock/state body in bytes (default 67108864);
+                       every other body is limited to 1048576
   --help               this text
 
 Prints "loaded N account(s) from FILE" when --state had any, then
@@ -57,6 +67,18 @@ struct command_line {
     bool help = false;
     bool version = false;
 };
+
+/// Seconds, possibly fractional ("0.5"), from 1 ms to one day.
+std::chrono::milliseconds parse_seconds(std::string_view option, std::string_view text) {
+    double seconds = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() ||
+        !(seconds >= 0.001 && seconds <= 86400)) {
+        throw usage_error{std::string(option) + ": expected seconds from 0.001 to 86400, got '" +
+                          std::string(text) + "'"};
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
+}
 
 template <class Int>
 Int parse_number(std::string_view option, std::string_view text, Int min, Int max) {
@@ -114,6 +136,17 @@ command_line parse_command_line(int argc, char** argv) {
                 name, value(), 0, std::numeric_limits<std::uint64_t>::max());
         } else if (name == "--control-token") {
             cl.options.control_token = value();
+        } else if (name == "--idle-timeout") {
+            cl.options.idle_timeout = parse_seconds(name, value());
+        } else if (name == "--header-timeout") {
+            cl.options.header_timeout = parse_seconds(name, value());
+        } else if (name == "--request-timeout") {
+            cl.options.request_timeout = parse_seconds(name, value());
+        } else if (name == "--max-connections") {
+            cl.options.max_connections = parse_number<std::size_t>(name, value(), 1, 1000000);
+        } else if (name == "--max-state-body") {
+            cl.options.state_body_limit =
+                parse_number<std::uint64_t>(name, value(), 1024, std::uint64_t(1) << 32);
         } else {
             throw usage_error{"unknown option '" + std::string(args[i]) + "'"};
         }

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace aigallery::mock {
 
+/// Everything a mock gallery can be configured with; the defaults suit tests
+/// and the command line alike.
 struct server_options {
     std::string host = "127.0.0.1";
     unsigned short port = 0;  // 0: a free port, chosen by the system
@@ -25,6 +28,27 @@ struct server_options {
     /// anything (a missing file is an empty gallery).
     bool load_state = false;
     unsigned threads = 1;
+
+    // ---- connection hygiene (mock::server only; the service has no sockets) ----
+
+    /// How long a kept-alive connection may wait for the first byte of its
+    /// next request before the server closes it.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(15)};
+    /// How long a request's header may take to arrive, counted from its
+    /// first byte: a client sending it a byte at a time (slowloris) is closed.
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+    /// How long one exchange may take from the request's first byte until the
+    /// answer is written, not counting a delay fault the server was told to take.
+    std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+    /// Open connections at most; one more is answered 503 ModelArts.5030 with
+    /// Retry-After and closed at once. Never more than the process's
+    /// descriptor limit (RLIMIT_NOFILE) minus 64, so that the server never
+    /// runs out of descriptors for itself.
+    std::size_t max_connections = 1000;
+    /// The largest body of PUT /__mock/state. Every other route takes at most
+    /// 1 MiB (the contract's limit on /v1); a larger Content-Length is
+    /// refused with 413 right after the header, before any of the body is read.
+    std::uint64_t state_body_limit = 64ull << 20;
 };
 
 }  // namespace aigallery::mock

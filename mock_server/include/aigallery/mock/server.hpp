@@ -31,6 +31,9 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +41,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -64,10 +68,21 @@ public:
     /// Binds `opts.host:opts.port` (port 0: a free one) and starts serving.
     /// Throws boost::system::system_error when the address cannot be bound.
     explicit server(server_options opts = {})
-        : service_(opts), host_(opts.host), acceptor_(boost::asio::make_strand(ioc_)) {
+        : service_(opts),
+          host_(opts.host),
+          max_connections_(connection_limit(opts.max_connections)),
+          acceptor_(boost::asio::make_strand(ioc_)) {
         namespace net = boost::asio;
         using tcp = net::ip::tcp;
 
+        for (auto [name, value] : {std::pair{"idle_timeout", opts.idle_timeout},
+                                   std::pair{"header_timeout", opts.header_timeout},
+                                   std::pair{"request_timeout", opts.request_timeout}}) {
+            if (value <= std::chrono::milliseconds::zero())
+                throw std::invalid_argument(std::string("aigallery::mock::server: ") + name +
+                                            " must be positive, got " +
+                                            std::to_string(value.count()) + " ms");
+        }
         tcp::endpoint endpoint = resolve_listen_endpoint(opts.host, opts.port);
         boost::system::error_code ec;
         acceptor_.open(endpoint.protocol(), ec);
@@ -116,6 +131,22 @@ public:
     std::uint64_t connections_accepted() const noexcept {
         return connections_accepted_.load(std::memory_order_relaxed);
     }
+
+    /// How many connections are open right now.
+    std::size_t open_connections() const {
+        std::lock_guard lock(mutex_);
+        return connections_.size();
+    }
+
+    /// How many connections were answered 503 and closed because
+    /// max_connections() were already open.
+    std::uint64_t connections_turned_away() const noexcept {
+        return turned_away_.load(std::memory_order_relaxed);
+    }
+
+    /// The connection limit in force: options().max_connections, lowered to
+    /// the descriptor limit minus 64 when that is smaller.
+    std::size_t max_connections() const noexcept { return max_connections_; }
 
     service& handler_service() noexcept { return service_; }
     service const& handler_service() const noexcept { return service_; }
@@ -235,11 +266,16 @@ private:
                 continue;
             }
             connections_accepted_.fetch_add(1, std::memory_order_relaxed);
-            auto c = std::make_shared<connection>(std::move(socket));
+            std::shared_ptr<connection> c;
             {
                 std::lock_guard lock(mutex_);
                 if (stopping_)
-                    continue;  // `c` closes its socket on destruction
+                    continue;  // `socket` closes on destruction
+                if (connections_.size() >= max_connections_) {
+                    turn_away(socket);
+                    continue;
+                }
+                c = std::make_shared<connection>(std::move(socket));
                 connections_.insert(c);
             }
             auto executor = c->stream.get_executor();
@@ -251,6 +287,7 @@ private:
         namespace net = boost::asio;
         namespace beast = boost::beast;
         namespace http = beast::http;
+        using clock = std::chrono::steady_clock;
 
         struct unregister {
             server* self;
@@ -264,15 +301,47 @@ private:
         boost::system::error_code ec;
         auto const peer = c->stream.socket().remote_endpoint(ec);
         bool const loopback = !ec && is_loopback(peer.address());
+        auto const& o = options();
 
         beast::flat_buffer buffer;
         for (;;) {
+            // Idle: a kept-alive connection waits this long for its next request.
+            if (buffer.size() == 0) {
+                c->stream.expires_after(o.idle_timeout);
+                auto [idle_ec, got] = co_await c->stream.async_read_some(
+                    buffer.prepare(4096), net::as_tuple(net::use_awaitable));
+                if (idle_ec) {
+                    // Timed out (the stream closed itself), the client left, or stop().
+                    c->close();
+                    co_return;
+                }
+                buffer.commit(got);
+            }
+            // The request's first byte is here: its header and the whole exchange
+            // now have deadlines of their own.
+            auto deadline = clock::now() + o.request_timeout;
             http::request_parser<http::string_body> parser;
-            parser.body_limit(body_limit);
             parser.header_limit(header_limit);
+            // No limit while the header is read: which one applies depends on
+            // the route, and a Content-Length above it is refused before any
+            // of the body is read (or any memory reserved for it).
+            parser.body_limit(boost::none);
 
+            c->stream.expires_at(std::min(clock::now() + o.header_timeout, deadline));
             auto [read_ec, n] = co_await http::async_read_header(c->stream, buffer, parser,
                                                                  net::as_tuple(net::use_awaitable));
+            if (!read_ec) {
+                std::uint64_t const limit = body_limit_for(parser.get());
+                if (auto length = parser.content_length(); length && *length > limit) {
+                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
+                                    "the body has " + std::to_string(*length) + " bytes, at most " +
+                                        std::to_string(limit));
+                    c->close();
+                    co_return;
+                }
+                parser.body_limit(limit);  // a chunked body is counted as it arrives
+                c->stream.expires_at(deadline);
+            }
             // A client that waits for "100 Continue" before sending a large
             // body (curl does) should not have to wait for its own timeout.
             if (!read_ec && parser.get().version() >= 11 && !parser.is_done() &&
@@ -288,12 +357,14 @@ private:
             if (read_ec) {
                 if (read_ec == http::error::body_limit) {
                     co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
-                                    "request body too large");
+                                    "the body has more than " +
+                                        std::to_string(body_limit_for(parser.get())) + " bytes");
                 } else if (is_malformed_request(read_ec)) {
                     co_await refuse(*c, http::status::bad_request, "ModelArts.4001",
                                     "malformed HTTP request: " + read_ec.message());
                 }
-                // Otherwise the client left (or stop() closed the socket).
+                // Otherwise the client left, was too slow (the stream closed
+                // itself at the deadline), or stop() closed the socket.
                 c->close();
                 co_return;
             }
@@ -307,7 +378,8 @@ private:
                 auto [wait_ec] =
                     co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
                 if (wait_ec)
-                    co_return;  // stop() cancelled it
+                    co_return;       // stop() cancelled it
+                deadline += before;  // a delay the test asked for is not the client's fault
             }
             try {
                 outcome = service_.handle(req, loopback);
@@ -333,6 +405,7 @@ private:
                     co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
                 if (wait_ec)
                     co_return;  // stop() cancelled it
+                deadline += outcome.delay;
             }
 
             http_response& res = outcome.response;
@@ -342,6 +415,8 @@ private:
             res.keep_alive(keep_alive);
             if (!res.has_content_length() && !res.chunked())
                 res.prepare_payload();
+            // A client that does not read its answer is closed at the deadline too.
+            c->stream.expires_at(deadline);
             auto [write_ec, written] =
                 co_await http::async_write(c->stream, res, net::as_tuple(net::use_awaitable));
             if (write_ec || !res.keep_alive()) {
@@ -349,6 +424,44 @@ private:
                 co_return;
             }
         }
+    }
+
+    std::uint64_t body_limit_for(boost::beast::http::request_header<> const& h) const {
+        return service_.body_limit(h.method(), h.target());
+    }
+
+    /// One connection too many: a 503 written without waiting (a fresh
+    /// socket's send buffer always takes it), then closed, so that the
+    /// descriptor is free again at once. A client that had already sent its
+    /// request may see a reset instead of the answer.
+    template <class Socket>
+    void turn_away(Socket& socket) {
+        turned_away_.fetch_add(1, std::memory_order_relaxed);
+        static constexpr std::string_view busy =
+            "HTTP/1.1 503 Service Unavailable\r\n"
+            "Content-Type: application/json\r\n"
+            "Retry-After: 1\r\n"
+            "Connection: close\r\n"
+            "Content-Length: 77\r\n\r\n"
+            R"({"error_code":"ModelArts.5030","error_msg":"too many connections, try again"})";
+        static_assert(busy.size() - busy.find("\r\n\r\n") - 4 == 77);
+        boost::system::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(boost::asio::buffer(busy.data(), busy.size()), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+    }
+
+    /// The connection limit: the option, but never so many that the process
+    /// runs out of descriptors for its own files, its listener and its log.
+    static std::size_t connection_limit(std::size_t wanted) {
+        rlimit lim{};
+        if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+            std::size_t const reserve = 64;
+            std::size_t const room = lim.rlim_cur > reserve + 1 ? lim.rlim_cur - reserve : 1;
+            wanted = std::min(wanted, room);
+        }
+        return std::max<std::size_t>(wanted, 1);
     }
 
     static bool is_malformed_request(boost::system::error_code const& ec) {
@@ -402,8 +515,10 @@ private:
     unsigned short port_ = 0;
     std::atomic<std::uint64_t> connections_accepted_{0};
     std::atomic<std::uint64_t> refused_{0};
+    std::atomic<std::uint64_t> turned_away_{0};
+    std::size_t max_connections_ = 1;
 
-    std::mutex mutex_;  // guards connections_ and stopping_
+    mutable std::mutex mutex_;  // guards connections_ and stopping_
     std::set<std::shared_ptr<connection>> connections_;
     bool stopping_ = false;
 

@@ -253,9 +253,11 @@ public:
         return boost::json::value_from(d);
     }
 
-    /// Replaces the whole state; on a malformed document nothing changes.
+    /// Replaces the whole state; on a malformed or inconsistent document
+    /// (see check_state_document) nothing changes.
     void import_state(boost::json::value const& v) {
         auto d = boost::json::value_to<doc::state_doc>(v);
+        check_state_document(d);
         std::unique_lock lock(state_mutex_);
         gallery_state next = state_;
         next.clear_all();
@@ -301,7 +303,28 @@ public:
 
     server_options const& options() const noexcept { return opts_; }
 
+    /// The largest body a request may have, known from its method and target
+    /// alone, so that the network layer can refuse a larger one before
+    /// reading it: options().state_body_limit for PUT /__mock/state, the
+    /// contract's 1 MiB for everything else.
+    std::uint64_t body_limit(boost::beast::http::verb method, std::string_view target) const {
+        std::string_view path = target.substr(0, target.find('?'));
+        if (method == boost::beast::http::verb::put && path == "/__mock/state")
+            return opts_.state_body_limit;
+        return limits::body_max;
+    }
+
 private:
+    /// 413 for a body above body_limit(): the same answer whether the
+    /// network layer saw it first or the request came in-process.
+    void check_body_size(http_request const& req) const {
+        auto const limit = body_limit(req.method(), req.target());
+        if (req.body().size() > limit)
+            throw gallery_error(errc::payload_too_large,
+                                "the body has " + std::to_string(req.body().size()) +
+                                    " bytes, at most " + std::to_string(limit));
+    }
+
     struct fault_entry {
         std::uint64_t id;
         wire::fault_spec spec;
@@ -464,10 +487,7 @@ private:
     }
 
     http_response serve_or_throw(http_request const& req, wire::journal_entry& entry) {
-        if (req.body().size() > limits::body_max)
-            throw gallery_error(
-                errc::payload_too_large,
-                "the body has " + std::to_string(req.body().size()) + " bytes, at most 1048576");
+        check_body_size(req);
         account caller;
         {
             auto tok = req.find("X-Auth-Token");
@@ -692,6 +712,7 @@ private:
 
     http_response control(http_request const& req, bool loopback) {
         try {
+            check_body_size(req);  // first, as on /v1 and in the network layer
             if (!opts_.control_token.empty()) {
                 auto t = req.find("X-Mock-Control-Token");
                 if (t == req.end() || t->value() != opts_.control_token)
@@ -704,8 +725,14 @@ private:
             auto m = route_in(req, target, route_id::health, route_id::faults);
             if (!m.method_allowed)
                 return method_not_allowed(req, m);
-            check_body_media_type(req);
             using boost::beast::http::verb;
+            // Only the operations that read a body care what it is; the others
+            // ignore one (curl -d '' sends a form type).
+            bool const takes_body = (req.method() == verb::post && (m.r->id == route_id::accounts ||
+                                                                    m.r->id == route_id::faults)) ||
+                                    (req.method() == verb::put && m.r->id == route_id::state);
+            if (takes_body)
+                check_body_media_type(req);
             switch (m.r->id) {
                 case route_id::health:
                     return ok(wire::health_response{"ok"});
@@ -766,6 +793,86 @@ private:
         } catch (std::exception const& e) {
             return error_response(
                 gallery_error(errc::internal_error, std::string("internal error: ") + e.what()));
+        }
+    }
+
+    /// What a state document must hold before it replaces anything: every
+    /// name, domain_id and token given once and non-empty, every owner and
+    /// idempotency record an existing account, every id well-formed and
+    /// unique, titles unique per owner and type. (Dependencies and the
+    /// visibility invariant are checked on the rebuilt state.) A refusal is a
+    /// 400 naming the entry; tokens are never shown.
+    static void check_state_document(doc::state_doc const& d) {
+        auto fail = [](std::string const& where, std::string const& what) {
+            throw gallery_error(errc::bad_request, "state: " + where + ": " + what);
+        };
+        auto quoted = [](std::string_view text) { return "'" + printable(text) + "'"; };
+        std::map<std::string, std::size_t> names, domain_ids, tokens;
+        for (std::size_t i = 0; i < d.accounts.size(); ++i) {
+            auto const& a = d.accounts[i];
+            std::string const where = "accounts[" + std::to_string(i) + "]";
+            auto who = [&](std::size_t j) {
+                return "accounts[" + std::to_string(j) + "] (" + quoted(d.accounts[j].name) + ")";
+            };
+            if (a.name.empty() || code_points(a.name) > 128 || has_c0_control(a.name))
+                fail(where,
+                     "name " + quoted(a.name) + ": 1 to 128 characters, no control characters");
+            if (!is_valid_domain_id(a.domain_id))
+                fail(where + " (" + quoted(a.name) + ")",
+                     "domain_id " + quoted(a.domain_id) +
+                         ": must be 32 lowercase hexadecimal characters");
+            if (a.token.empty() || a.token.size() > 255 ||
+                std::any_of(a.token.begin(), a.token.end(),
+                            [](unsigned char c) { return c <= 0x20 || c >= 0x7f; }))
+                fail(where + " (" + quoted(a.name) + ")",
+                     "token: 1 to 255 printable ASCII characters without spaces");
+            if (auto [it, fresh] = names.emplace(a.name, i); !fresh)
+                fail(where, "name " + quoted(a.name) + " is also that of " + who(it->second));
+            if (auto [it, fresh] = domain_ids.emplace(a.domain_id, i); !fresh)
+                fail(where + " (" + quoted(a.name) + ")",
+                     "domain_id " + a.domain_id + " is also that of " + who(it->second));
+            if (auto [it, fresh] = tokens.emplace(a.token, i); !fresh)
+                fail(where + " (" + quoted(a.name) + ")",
+                     "token is also that of " + who(it->second));
+            // Access keys, once accounts have them, are unique in the same way.
+        }
+        std::set<std::string> content_ids, version_ids, titles;
+        for (std::size_t i = 0; i < d.assets.size(); ++i) {
+            auto const& a = d.assets[i];
+            std::string const where =
+                "assets[" + std::to_string(i) + "] (" + quoted(a.content_id) + ")";
+            if (!is_valid_id(a.content_id))
+                fail(where, "content_id: 1 to 64 characters from [A-Za-z0-9-]");
+            if (!content_ids.insert(a.content_id).second)
+                fail(where, "content_id is given twice");
+            if (!domain_ids.count(a.owner))
+                fail(where, "owner " + quoted(a.owner) + " is not an account");
+            if (!titles.insert(a.owner + '\n' + a.content_type + '\n' + a.title).second)
+                fail(where, "the owner has another " + printable(a.content_type) + " titled " +
+                                quoted(a.title));
+            if (a.versions.empty())
+                fail(where, "no versions");
+            for (std::size_t j = 0; j < a.versions.size(); ++j) {
+                auto const& v = a.versions[j];
+                if (!is_valid_id(v.version_id) || !version_ids.insert(v.version_id).second)
+                    fail(where + ".versions[" + std::to_string(j) + "]",
+                         "version_id " + quoted(v.version_id) + " is malformed or given twice");
+            }
+        }
+        std::set<std::string> slots;
+        for (std::size_t i = 0; i < d.idempotency.size(); ++i) {
+            auto const& r = d.idempotency[i];
+            std::string const where = "idempotency[" + std::to_string(i) + "]";
+            if (!domain_ids.count(r.domain_id))
+                fail(where, "domain_id " + quoted(r.domain_id) + " is not an account");
+            if (!is_valid_idempotency_key(r.key))
+                fail(where, "key " + quoted(r.key) + ": 1 to 255 printable ASCII characters");
+            if (!slots.insert(r.domain_id + '\n' + r.key).second)
+                fail(where, "key " + quoted(r.key) + " is given twice for " + r.domain_id);
+            if (r.method != "POST" || !r.target.starts_with("/v1/"))
+                fail(where, "only a POST to /v1 has an idempotency record");
+            if (r.status < 200 || r.status > 299)
+                fail(where, "status " + std::to_string(r.status) + ": only a success is stored");
         }
     }
 
