@@ -32,8 +32,10 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --host H             address to listen on (default 127.0.0.1)
   --port N             port to listen on (default 0: a free port, printed)
   --account NAME       create an account at start and print its token (repeatable)
-  --state FILE         load the state from FILE if it exists; save it there on exit
-                       and on POST /__mock/state/save
+  --state FILE         keep the state in FILE, durably: every change is in FILE.log,
+                       fsync'd, before it is answered; the log is folded into FILE
+                       at start, on exit and on POST /__mock/state/save. FILE must
+                       be writable, and no other process may be using it
   --threads N          serving threads (default 1)
   --seed N             seed for ids and tokens, for reproducible runs
   --control-token T    require T in X-Mock-Control-Token on /__mock (and then
@@ -153,6 +155,7 @@ command_line parse_command_line(int argc, char** argv) {
     }
     cl.options.state_file = cl.state_file;
     cl.options.load_state = true;  // before the server accepts a connection
+    cl.options.durable = true;     // an answered change survives kill -9
     return cl;
 }
 
@@ -185,6 +188,14 @@ int main(int argc, char** argv) {
 
     try {
         aigallery::mock::server gallery(cl.options);
+        auto const& service = gallery.handler_service();
+        if (service.dropped_log_bytes() != 0)
+            std::cerr << "aigallery-mock: dropped a torn last record ("
+                      << service.dropped_log_bytes() << " bytes) from " << cl.state_file
+                      << ".log\n";
+        if (service.replayed_log_records() != 0)
+            std::cerr << "aigallery-mock: replayed " << service.replayed_log_records()
+                      << " changes from " << cl.state_file << ".log\n";
 
         // A restart from --state shows the accounts it brought back, so their
         // tokens need not be dug out of the state file.

@@ -166,6 +166,63 @@ BOOST_AUTO_TEST_CASE(version_prints_the_project_version) {
     BOOST_TEST(WEXITSTATUS(status) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(kill_9_loses_no_answered_write_and_a_second_mock_is_refused) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("aigallery-kill-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto state = (dir / "state.json").string();
+    auto listen = [](child& c, std::string* token) {
+        for (std::string l = c.line(); !l.empty(); l = c.line()) {
+            if (token && l.rfind("account alice ", 0) == 0)
+                *token = l.substr(l.find("token=") + 6);
+            if (l.rfind("listening on ", 0) == 0)
+                return l.substr(13);
+        }
+        return std::string();
+    };
+    std::string token;
+    {
+        child c({AIGALLERY_MOCK_BINARY, "--account", "alice", "--state", state});
+        std::string url = listen(c, &token);
+        BOOST_TEST_REQUIRE(!url.empty());
+
+        // The same file, while the first mock runs: refused, naming it.
+        child second({AIGALLERY_MOCK_BINARY, "--state", state});
+        int status = 0;
+        waitpid(second.pid, &status, 0);
+        second.pid = -1;
+        BOOST_TEST(WIFEXITED(status));
+        BOOST_TEST(WEXITSTATUS(status) == 1);
+
+        aigallery::beast_transport t{url};
+        for (int i = 0; i < 5; ++i) {
+            aigallery::http_request pub{boost::beast::http::verb::post, "/v1/aihub/contents", 11};
+            pub.set("X-Auth-Token", token);
+            pub.set(boost::beast::http::field::content_type, "application/json");
+            pub.body() =
+                R"({"content_type":"algorithm","title":"answered )" + std::to_string(i) + R"("})";
+            pub.prepare_payload();
+            auto created = t.send(pub);
+            BOOST_TEST_REQUIRE(created.has_value());
+            BOOST_TEST_REQUIRE(created->result_int() == 201u);
+        }
+        c.stop(SIGKILL);  // no save, no clean exit
+    }
+    {
+        child c({AIGALLERY_MOCK_BINARY, "--state", state});
+        std::string url = listen(c, nullptr);
+        BOOST_TEST_REQUIRE(!url.empty());
+        aigallery::beast_transport t{url};
+        auto req = get("/v1/aihub/contents?scope=mine");
+        req.set("X-Auth-Token", token);
+        auto listed = t.send(req);
+        BOOST_TEST_REQUIRE(listed.has_value());
+        BOOST_TEST(boost::json::parse(listed->body()).at("total").as_int64() == 5);
+        BOOST_TEST(c.stop(SIGTERM) == 0);
+    }
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_option_is_named_and_exits_2) {
     child c({AIGALLERY_MOCK_BINARY, "--port", "not-a-port"});
     int status = 0;

@@ -27,6 +27,14 @@ struct server_options {
     /// With state_file: load it when the gallery is built, before it serves
     /// anything (a missing file is an empty gallery).
     bool load_state = false;
+    /// With state_file: every change is written to an append-only log next to
+    /// it (state_file + ".log") and fsync'd before its answer is sent, so that
+    /// a crash loses nothing acknowledged; the log is folded into state_file
+    /// at start, on save_state() and by aigallery-mock at exit. The state is
+    /// loaded at construction (load_state is implied), the log is locked
+    /// against a second process, and a path that cannot be written is refused
+    /// at construction. Off by default: tests keep their state in memory.
+    bool durable = false;
     unsigned threads = 1;
 
     // ---- connection hygiene (mock::server only; the service has no sockets) ----

@@ -7,6 +7,7 @@
 #include <aigallery/error.hpp>
 #include <aigallery/http.hpp>
 #include <aigallery/mock/clock.hpp>
+#include <aigallery/mock/durable_store.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/routes.hpp>
 #include <aigallery/mock/state.hpp>
@@ -27,6 +28,7 @@
 #include <fstream>
 #include <iterator>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -96,7 +98,13 @@ public:
         : opts_(opts),
           state_(opts.seed, clock_for(opts)),
           request_ids_(opts.seed ? std::optional<std::uint64_t>(*opts.seed + 1) : std::nullopt) {
-        if (opts.load_state && !opts.state_file.empty()) {
+        if (opts.durable && !opts.state_file.empty()) {
+            log_ = std::make_unique<durable_log>(opts.state_file);
+            auto found = log_->load();
+            dropped_bytes_ = found.dropped_bytes;
+            replayed_records_ = found.records.size();
+            import_state(replay(found));  // validated, then compacted: the log starts empty
+        } else if (opts.load_state && !opts.state_file.empty()) {
             std::ifstream in(opts.state_file, std::ios::binary);
             if (in) {
                 std::string text((std::istreambuf_iterator<char>(in)),
@@ -135,8 +143,21 @@ public:
     }
 
     account add_account(std::string const& name) {
-        std::unique_lock lock(state_mutex_);
-        return state_.add_account(name);
+        std::uint64_t seq = 0;
+        account a;
+        {
+            std::unique_lock lock(state_mutex_);
+            auto const before = state_.account_count();
+            if (log_)
+                refuse_if_log_failed();
+            a = state_.add_account(name);
+            if (state_.account_count() != before)
+                seq = log_change(
+                    {{"accounts", boost::json::array{boost::json::value_from(
+                                      wire::account_response{a.name, a.domain_id, a.token})}}});
+        }
+        make_durable(seq);
+        return a;
     }
 
     std::vector<account> accounts() const {
@@ -146,11 +167,15 @@ public:
 
     /// Forgets every asset, version, idempotency key, fault and journal entry; keeps accounts.
     void reset() {
+        std::uint64_t seq = 0;
         {
             std::unique_lock lock(state_mutex_);
+            refuse_if_log_failed();
             state_.clear_assets();
             idempotency_.clear();
+            seq = log_change({{"reset", true}});
         }
+        make_durable(seq);
         std::lock_guard lock(misc_mutex_);
         faults_.clear();
         journal_.clear();
@@ -225,32 +250,7 @@ public:
 
     boost::json::value export_state() const {
         std::shared_lock lock(state_mutex_);
-        doc::state_doc d;
-        for (auto const& a : state_.accounts())
-            d.accounts.push_back({a.name, a.domain_id, a.token});
-        for (auto const* a : state_.all_assets()) {
-            doc::asset_doc ad{a->content_id,
-                              std::string(to_string(a->type)),
-                              a->title,
-                              a->owner,
-                              format_rfc3339(a->created_at),
-                              format_rfc3339(a->updated_at),
-                              a->highest_ever.to_string(),
-                              {}};
-            for (auto const& [num, v] : a->versions) {
-                doc::version_doc vd{v.version_id,  num.to_string(),
-                                    v.desc,        std::string(to_string(v.vis)),
-                                    v.group_users, {},
-                                    v.source,      format_rfc3339(v.created_at)};
-                for (auto const& dep : v.dependencies)
-                    vd.dependencies.push_back({dep.content_id, dep.num.to_string()});
-                ad.versions.push_back(std::move(vd));
-            }
-            d.assets.push_back(std::move(ad));
-        }
-        for (auto const& [k, r] : idempotency_)
-            d.idempotency.push_back(r);
-        return boost::json::value_from(d);
+        return export_of(state_, idempotency_);
     }
 
     /// Replaces the whole state; on a malformed or inconsistent document
@@ -269,37 +269,43 @@ public:
         std::map<std::string, doc::idempotency_doc> idem;
         for (auto const& r : d.idempotency)
             idem[r.domain_id + '\n' + r.key] = r;
+        if (log_) {
+            // On disk first: if that fails, nothing has changed.
+            refuse_if_log_failed();
+            compact(export_of(next, idem));
+        }
         state_ = std::move(next);
         idempotency_ = std::move(idem);
     }
 
-    /// Writes the state to options().state_file atomically: a temporary file
-    /// with mode 0600, flushed, then renamed over the old one.
+    /// Writes the state to options().state_file atomically: a uniquely named
+    /// temporary file with mode 0600, fsync'd, then renamed over the old one.
+    /// In durable mode this is a compaction: the log is emptied after.
     void save_state() const {
-        std::lock_guard saving(save_mutex_);  // one writer of the temporary at a time
         if (opts_.state_file.empty())
             throw gallery_error(errc::bad_request, "the server has no --state file");
-        std::string text = boost::json::serialize(export_state());
-        std::string tmp = opts_.state_file + ".tmp";
-        ::unlink(tmp.c_str());  // a leftover could keep a wider mode than 0600
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0)
-            throw gallery_error(errc::internal_error, "cannot write " + tmp);
-        bool ok = true;
-        for (std::size_t done = 0; ok && done < text.size();) {
-            auto n = ::write(fd, text.data() + done, text.size() - done);
-            ok = n > 0;
-            if (ok)
-                done += static_cast<std::size_t>(n);
+        std::lock_guard saving(save_mutex_);
+        if (log_) {
+            std::unique_lock lock(state_mutex_);  // no change between the snapshot and the log
+            compact(export_of(state_, idempotency_));
+            return;
         }
-        ok = ok && ::fsync(fd) == 0;
-        ok = (::close(fd) == 0) && ok;
-        if (!ok || std::rename(tmp.c_str(), opts_.state_file.c_str()) != 0) {
-            ::unlink(tmp.c_str());
-            throw gallery_error(errc::internal_error,
-                                "cannot write the state file " + opts_.state_file);
+        std::string text = boost::json::serialize(export_state());
+        try {
+            write_file_atomically(opts_.state_file, text);
+        } catch (storage_error const& e) {
+            throw gallery_error(errc::internal_error, e.what());
         }
     }
+
+    /// The durable log, when options().durable and a state_file are set:
+    /// for its figures (records, fsyncs) and its failure, if any.
+    durable_log const* log() const noexcept { return log_.get(); }
+
+    /// Bytes of a torn last log record dropped at start (0: none).
+    std::uint64_t dropped_log_bytes() const noexcept { return dropped_bytes_; }
+    /// Log records replayed on top of the state file at start.
+    std::size_t replayed_log_records() const noexcept { return replayed_records_; }
 
     server_options const& options() const noexcept { return opts_; }
 
@@ -315,6 +321,162 @@ public:
     }
 
 private:
+    // ---- durability ------------------------------------------------------------------
+
+    using idempotency_map = std::map<std::string, doc::idempotency_doc>;  // domain_id '\n' key
+
+    static doc::asset_doc to_doc(asset_record const& a) {
+        doc::asset_doc ad{a.content_id,
+                          std::string(to_string(a.type)),
+                          a.title,
+                          a.owner,
+                          format_rfc3339(a.created_at),
+                          format_rfc3339(a.updated_at),
+                          a.highest_ever.to_string(),
+                          {}};
+        for (auto const& [num, v] : a.versions) {
+            doc::version_doc vd{v.version_id,  num.to_string(),
+                                v.desc,        std::string(to_string(v.vis)),
+                                v.group_users, {},
+                                v.source,      format_rfc3339(v.created_at)};
+            for (auto const& dep : v.dependencies)
+                vd.dependencies.push_back({dep.content_id, dep.num.to_string()});
+            ad.versions.push_back(std::move(vd));
+        }
+        return ad;
+    }
+
+    static boost::json::value export_of(gallery_state const& state, idempotency_map const& idem) {
+        doc::state_doc d;
+        for (auto const& a : state.accounts())
+            d.accounts.push_back({a.name, a.domain_id, a.token});
+        for (auto const* a : state.all_assets())
+            d.assets.push_back(to_doc(*a));
+        for (auto const& [k, r] : idem)
+            d.idempotency.push_back(r);
+        return boost::json::value_from(d);
+    }
+
+    /// Called under the exclusive state lock, before a change: once the log
+    /// has failed, the state in memory may be ahead of the disk, so no more
+    /// changes are accepted (503) until a restart.
+    void refuse_if_log_failed() const {
+        if (!log_)
+            return;
+        if (auto why = log_->failure())
+            throw gallery_error(errc::unavailable,
+                                "changes are refused: the state log failed (" + *why + ")");
+    }
+
+    /// Queues a change record (under the exclusive state lock, so records
+    /// are in the order the changes were made); 0 when not durable.
+    std::uint64_t log_change(boost::json::object record) {
+        if (!log_)
+            return 0;
+        try {
+            return log_->enqueue(boost::json::serialize(record));
+        } catch (storage_error const& e) {
+            throw gallery_error(errc::internal_error, e.what());
+        }
+    }
+
+    /// The record of what a change did to one asset: its whole new value,
+    /// or its deletion. Setting values (never adding to them) makes a
+    /// record safe to replay twice.
+    std::uint64_t log_asset(std::string const& content_id,
+                            doc::idempotency_doc const* key = nullptr) {
+        if (!log_)
+            return 0;
+        boost::json::object record;
+        if (auto const* a = state_.find_asset(content_id))
+            record["assets"] = boost::json::array{boost::json::value_from(to_doc(*a))};
+        else
+            record["deleted"] = boost::json::array{boost::json::value(content_id)};
+        if (key)
+            record["idempotency"] = boost::json::array{boost::json::value_from(*key)};
+        return log_change(std::move(record));
+    }
+
+    /// Waits, without the state lock, until record `seq` is on disk.
+    void make_durable(std::uint64_t seq) const {
+        if (!log_ || seq == 0)
+            return;
+        try {
+            log_->wait(seq);
+        } catch (storage_error const& e) {
+            throw gallery_error(
+                errc::internal_error,
+                std::string("the change could not be written to disk: ") + e.what());
+        }
+    }
+
+    void compact(boost::json::value const& state) const {
+        try {
+            log_->compact(boost::json::serialize(state));
+        } catch (storage_error const& e) {
+            throw gallery_error(errc::internal_error, e.what());
+        }
+    }
+
+    /// The state document a start finds: the state file with the log's
+    /// records applied in order.
+    static boost::json::value replay(durable_log::contents const& found) {
+        namespace json = boost::json;
+        std::map<std::string, json::value> accounts, assets, keys;
+        auto key_of = [](json::value const& r) {
+            return std::string(r.at("domain_id").as_string()) + '\n' +
+                   std::string(r.at("key").as_string());
+        };
+        auto whole = [&](json::value const& state) {
+            accounts.clear();
+            assets.clear();
+            keys.clear();
+            for (auto const& a : state.at("accounts").as_array())
+                accounts[std::string(a.at("name").as_string())] = a;
+            for (auto const& a : state.at("assets").as_array())
+                assets[std::string(a.at("content_id").as_string())] = a;
+            for (auto const& r : state.at("idempotency").as_array())
+                keys[key_of(r)] = r;
+        };
+        if (found.snapshot)
+            whole(detail::parse_strict(*found.snapshot));
+        for (std::size_t i = 0; i < found.records.size(); ++i) {
+            try {
+                auto const record = detail::parse_strict(found.records[i]).as_object();
+                if (record.contains("reset")) {
+                    assets.clear();
+                    keys.clear();
+                }
+                if (auto const* a = record.if_contains("accounts"))
+                    for (auto const& x : a->as_array())
+                        accounts[std::string(x.at("name").as_string())] = x;
+                if (auto const* d = record.if_contains("deleted"))
+                    for (auto const& x : d->as_array())
+                        assets.erase(std::string(x.as_string()));
+                if (auto const* a = record.if_contains("assets"))
+                    for (auto const& x : a->as_array())
+                        assets[std::string(x.at("content_id").as_string())] = x;
+                if (auto const* k = record.if_contains("idempotency"))
+                    for (auto const& x : k->as_array())
+                        keys[key_of(x)] = x;
+            } catch (std::exception const& e) {
+                throw storage_error("state log record " + std::to_string(i + 1) +
+                                    " is not a change record: " + e.what());
+            }
+        }
+        json::object state;
+        auto& a = state["accounts"].emplace_array();
+        for (auto& [_, v] : accounts)
+            a.push_back(std::move(v));
+        auto& s = state["assets"].emplace_array();
+        for (auto& [_, v] : assets)
+            s.push_back(std::move(v));
+        auto& k = state["idempotency"].emplace_array();
+        for (auto& [_, v] : keys)
+            k.push_back(std::move(v));
+        return state;
+    }
+
     /// 413 for a body above body_limit(): the same answer whether the
     /// network layer saw it first or the request came in-process.
     void check_body_size(http_request const& req) const {
@@ -503,6 +665,10 @@ private:
         if (!m.method_allowed)
             return method_not_allowed(req, m);
         check_body_media_type(req);
+        if (req.method() != boost::beast::http::verb::get) {
+            std::shared_lock lock(state_mutex_);
+            refuse_if_log_failed();
+        }
         std::optional<std::string> key;
         if (auto k = req.find("Idempotency-Key"); k != req.end()) {
             if (!is_valid_idempotency_key(k->value()))
@@ -559,8 +725,13 @@ private:
                         r.set(boost::beast::http::field::etag, *etag);
                     return r;
                 }
-                std::unique_lock lock(state_mutex_);
-                state_.delete_content(caller, p[0]);
+                std::uint64_t seq = 0;
+                {
+                    std::unique_lock lock(state_mutex_);
+                    state_.delete_content(caller, p[0]);
+                    seq = log_asset(p[0]);
+                }
+                make_durable(seq);
                 return empty_response(204);
             }
             case route_id::version: {
@@ -568,19 +739,32 @@ private:
                     std::shared_lock lock(state_mutex_);
                     return ok(state_.get_version(caller, p[0], p[1]));
                 }
-                std::unique_lock lock(state_mutex_);
-                state_.delete_version(caller, p[0], p[1]);
+                std::uint64_t seq = 0;
+                {
+                    std::unique_lock lock(state_mutex_);
+                    state_.delete_version(caller, p[0], p[1]);
+                    seq = log_asset(p[0]);
+                }
+                make_durable(seq);
                 return empty_response(204);
             }
             case route_id::visibility: {
                 auto body = wire::parse<wire::set_visibility_request>(require_body(req));
                 std::unique_lock lock(state_mutex_);
-                return ok(state_.set_visibility(caller, p[0], p[1], body));
+                auto answer = ok(state_.set_visibility(caller, p[0], p[1], body));
+                auto seq = log_asset(p[0]);
+                lock.unlock();
+                make_durable(seq);
+                return answer;
             }
             case route_id::whitelist: {
                 auto body = wire::parse<wire::whitelist_patch_request>(require_body(req));
                 std::unique_lock lock(state_mutex_);
-                return ok(state_.patch_whitelist(caller, p[0], p[1], body));
+                auto answer = ok(state_.patch_whitelist(caller, p[0], p[1], body));
+                auto seq = log_asset(p[0]);
+                lock.unlock();
+                make_durable(seq);
+                return answer;
             }
             case route_id::dependents: {
                 std::shared_lock lock(state_mutex_);
@@ -630,19 +814,30 @@ private:
                 auto resp = json_response(r.status, r.response_body);
                 if (!r.location.empty())
                     resp.set(boost::beast::http::field::location, r.location);
+                // The replayed change may still be on its way to disk.
+                auto const seq = log_ ? log_->last_enqueued() : 0;
+                lock.unlock();
+                make_durable(seq);
                 return resp;
             }
         }
         http_response resp = run();
-        if (key && resp.result_int() / 100 == 2)
-            idempotency_[slot] = {caller.domain_id,
-                                  *key,
-                                  std::string(req.method_string()),
-                                  std::string(req.target()),
-                                  req.body(),
-                                  static_cast<int>(resp.result_int()),
-                                  resp.body(),
-                                  std::string(resp[boost::beast::http::field::location])};
+        doc::idempotency_doc const* record = nullptr;
+        if (key && resp.result_int() / 100 == 2) {
+            record =
+                &(idempotency_[slot] = {caller.domain_id, *key, std::string(req.method_string()),
+                                        std::string(req.target()), req.body(),
+                                        static_cast<int>(resp.result_int()), resp.body(),
+                                        std::string(resp[boost::beast::http::field::location])});
+        }
+        std::uint64_t seq = 0;
+        if (resp.result_int() / 100 == 2) {
+            // Location is /v1/aihub/contents/{content_id}: the asset that changed.
+            std::string_view location = resp[boost::beast::http::field::location];
+            seq = log_asset(std::string(location.substr(location.rfind('/') + 1)), record);
+        }
+        lock.unlock();
+        make_durable(seq);
         return resp;
     }
 
@@ -754,7 +949,7 @@ private:
                         201, wire::serialize(wire::account_response{a.name, a.domain_id, a.token}));
                 }
                 case route_id::reset:
-                    reset();
+                    reset();  // refuses itself once the log has failed
                     return empty_response(204);
                 case route_id::state: {
                     if (req.method() == verb::get)
@@ -836,7 +1031,7 @@ private:
                      "token is also that of " + who(it->second));
             // Access keys, once accounts have them, are unique in the same way.
         }
-        std::set<std::string> content_ids, version_ids, titles;
+        std::set<std::string> content_ids, titles;
         for (std::size_t i = 0; i < d.assets.size(); ++i) {
             auto const& a = d.assets[i];
             std::string const where =
@@ -854,9 +1049,9 @@ private:
                 fail(where, "no versions");
             for (std::size_t j = 0; j < a.versions.size(); ++j) {
                 auto const& v = a.versions[j];
-                if (!is_valid_id(v.version_id) || !version_ids.insert(v.version_id).second)
+                if (!is_valid_id(v.version_id))
                     fail(where + ".versions[" + std::to_string(j) + "]",
-                         "version_id " + quoted(v.version_id) + " is malformed or given twice");
+                         "version_id " + quoted(v.version_id) + " is malformed");
             }
         }
         std::set<std::string> slots;
@@ -935,9 +1130,12 @@ private:
     }
 
     server_options opts_;
+    std::unique_ptr<durable_log> log_;  // durable mode only
+    std::uint64_t dropped_bytes_ = 0;
+    std::size_t replayed_records_ = 0;
     mutable std::shared_mutex state_mutex_;
     gallery_state state_;
-    std::map<std::string, doc::idempotency_doc> idempotency_;  // domain_id '\n' key
+    idempotency_map idempotency_;
     mutable std::mutex misc_mutex_;
     mutable std::mutex save_mutex_;
     id_generator request_ids_;

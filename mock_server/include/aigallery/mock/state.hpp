@@ -105,7 +105,14 @@ public:
     account const& add_account(std::string const& name) {
         if (auto it = accounts_by_name_.find(name); it != accounts_by_name_.end())
             return it->second;
-        account a{name, ids_.hex(32), "tok-" + ids_.hex(40)};
+        // A seeded generator restarts with the process: never hand out a
+        // domain_id or token that a loaded account already has.
+        account a;
+        do
+            a = account{name, ids_.hex(32), "tok-" + ids_.hex(40)};
+        while (name_by_token_.count(a.token) ||
+               std::any_of(accounts_by_name_.begin(), accounts_by_name_.end(),
+                           [&](auto const& x) { return x.second.domain_id == a.domain_id; }));
         return insert_account(std::move(a));
     }
 
@@ -167,7 +174,10 @@ public:
         check_invariant_of_workflow(caller.domain_id, *type, v);
 
         asset_record a;
-        a.content_id = ids_.uuid();
+        // A seeded generator restarts with the process: never reuse a loaded id.
+        do
+            a.content_id = ids_.uuid();
+        while (assets_.count(a.content_id));
         a.type = *type;
         a.title = body.title;
         a.owner = caller.domain_id;
@@ -451,6 +461,13 @@ public:
     }
 
     std::size_t asset_count() const noexcept { return assets_.size(); }
+    std::size_t account_count() const noexcept { return accounts_by_name_.size(); }
+
+    /// The asset with this id, whoever owns it; nullptr when there is none.
+    asset_record const* find_asset(std::string const& content_id) const {
+        auto it = assets_.find(content_id);
+        return it == assets_.end() ? nullptr : &it->second;
+    }
 
 private:
     // ---- field checks (400s, in the table's order) -------------------------------------
