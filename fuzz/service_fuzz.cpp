@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -25,6 +26,14 @@
 namespace {
 
 namespace http = boost::beast::http;
+
+[[noreturn]] void finding(std::string_view what, aigallery::http_request const& req,
+                          aigallery::http_response const& res) {
+    std::fprintf(stderr, "service_fuzz: %.*s\nrequest: %s %s\nanswer: %u %s\n", int(what.size()),
+                 what.data(), std::string(req.method_string()).c_str(),
+                 std::string(req.target()).c_str(), res.result_int(), res.body().c_str());
+    std::abort();
+}
 
 aigallery::mock::server_options options() {
     aigallery::mock::server_options o;
@@ -109,16 +118,16 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auto out = svc.handle(req);
         auto const& res = out.response;
         if (res.result_int() < 200 || res.result_int() > 599)
-            std::abort();
+            finding("status out of range", req, res);
         if (res["X-Request-Id"].empty())
-            std::abort();
+            finding("no X-Request-Id", req, res);
         if (!res.body().empty()) {
             boost::system::error_code ec;
             auto body = boost::json::parse(res.body(), ec);
             if (ec)
-                std::abort();
+                finding("the body is not JSON", req, res);
             if (res.result_int() == 500 && res.body().find("internal error") != std::string::npos)
-                std::abort();  // an exception nobody meant to throw
+                finding("an exception nobody meant to throw", req, res);
             if (res.result_int() == 201 && body.is_object())
                 if (auto const* id = body.as_object().if_contains("content_id"))
                     if (id->is_string())

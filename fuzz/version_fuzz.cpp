@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string quoted = "\"" + std::string(text) + "\"";
     if (aigallery::version_number::parse_entity_tag(quoted) != parsed)
         std::abort();
-    for (auto kind : {aigallery::bump_kind::major, aigallery::bump_kind::minor,
-                      aigallery::bump_kind::patch}) {
+    for (auto kind :
+         {aigallery::bump_kind::major, aigallery::bump_kind::minor, aigallery::bump_kind::patch}) {
         if (auto next = parsed->bumped(kind); next && !(*next > *parsed))
             std::abort();
     }

@@ -38,14 +38,30 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string_view body(reinterpret_cast<char const*>(data) + 1, size - 1);
     namespace w = aigallery::wire;
     switch (data[0] % 8) {
-        case 0: round_trip<w::create_content_request>(body); break;
-        case 1: round_trip<w::create_version_request>(body); break;
-        case 2: round_trip<w::set_visibility_request>(body); break;
-        case 3: round_trip<w::whitelist_patch_request>(body); break;
-        case 4: round_trip<w::account_request>(body); break;
-        case 5: round_trip<w::fault_spec>(body); break;
-        case 6: round_trip<aigallery::mock::doc::state_doc>(body); break;
-        default: round_trip<w::publish_response>(body); break;
+        case 0:
+            round_trip<w::create_content_request>(body);
+            break;
+        case 1:
+            round_trip<w::create_version_request>(body);
+            break;
+        case 2:
+            round_trip<w::set_visibility_request>(body);
+            break;
+        case 3:
+            round_trip<w::whitelist_patch_request>(body);
+            break;
+        case 4:
+            round_trip<w::account_request>(body);
+            break;
+        case 5:
+            round_trip<w::fault_spec>(body);
+            break;
+        case 6:
+            round_trip<aigallery::mock::doc::state_doc>(body);
+            break;
+        default:
+            round_trip<w::publish_response>(body);
+            break;
     }
     return 0;
 }

@@ -99,6 +99,12 @@ BOOST_AUTO_TEST_CASE(entity_tags_and_printable_echoes) {
         BOOST_TEST(!version_number::parse_entity_tag(bad).has_value(), bad);
     BOOST_TEST(printable("a\nb\x1b") == "a?b?");
     BOOST_TEST(printable(std::string(100, 'x'), 10) == std::string(10, 'x') + "...");
+    // Not UTF-8 (a lone byte, a surrogate, an overlong form): '?' per byte;
+    // a character is never cut in two, so the result is always valid UTF-8.
+    BOOST_TEST(printable("\xff\xed\xa0\x80\xc0\xaf") == "??????");
+    BOOST_TEST(printable("caf\xc3\xa9") == "caf\xc3\xa9");
+    BOOST_TEST(printable("ab\xc3\xa9", 3) == "ab...");
+    BOOST_TEST(printable("\xf0\x9f\x98\x80!", 4) == "\xf0\x9f\x98\x80...");
 }
 
 BOOST_AUTO_TEST_CASE(bumps_and_overflow) {

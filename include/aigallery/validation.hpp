@@ -21,12 +21,47 @@ inline constexpr std::size_t body_max = 1024 * 1024;  // /v1 request bodies
 }  // namespace limits
 
 /// Bad input echoed in an error message: at most `max` bytes, control bytes
-/// shown as '?', so a message never carries a terminal escape or a newline.
+/// and bytes that are not UTF-8 shown as '?', cut only between characters, so
+/// a message never carries a terminal escape or a newline and is always valid
+/// in a JSON answer.
 inline std::string printable(std::string_view s, std::size_t max = 64) {
     std::string r;
-    for (char c : s.substr(0, max))
-        r += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-    if (s.size() > max)
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto const c = static_cast<unsigned char>(s[i]);
+        // The length of a well-formed UTF-8 sequence starting here, or 0.
+        std::size_t n = 0;
+        if (c < 0x80)
+            n = 1;
+        else if (c >= 0xc2 && c <= 0xdf)
+            n = 2;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 3;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 4;
+        if (n > 1 && i + n <= s.size()) {
+            auto const b1 = static_cast<unsigned char>(s[i + 1]);
+            bool ok = (b1 & 0xc0) == 0x80;
+            for (std::size_t k = 2; ok && k < n; ++k)
+                ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+            // no overlong forms, no surrogates, nothing above U+10FFFF
+            ok = ok && !(c == 0xe0 && b1 < 0xa0) && !(c == 0xed && b1 > 0x9f) &&
+                 !(c == 0xf0 && b1 < 0x90) && !(c == 0xf4 && b1 > 0x8f);
+            if (!ok)
+                n = 0;
+        } else if (n > 1) {
+            n = 0;
+        }
+        std::size_t const width = n == 0 ? 1 : n;
+        if (r.size() + width > max)
+            break;
+        if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f)))
+            r += '?';
+        else
+            r.append(s.substr(i, n));
+        i += width;
+    }
+    if (i < s.size())
         r += "...";
     return r;
 }

@@ -129,8 +129,8 @@ public:
         std::string probe = state_file_ + ".probe.XXXXXX";
         int p = ::mkostemp(probe.data(), O_CLOEXEC);
         if (p < 0) {
-            std::string message =
-                durable_detail::errno_text("cannot create files next to the state file", state_file_);
+            std::string message = durable_detail::errno_text(
+                "cannot create files next to the state file", state_file_);
             ::close(fd_);
             throw storage_error(message);
         }
@@ -175,7 +175,8 @@ public:
         c.dropped_bytes = log.size() - at;
         if (c.dropped_bytes != 0 &&
             (::ftruncate(fd_, static_cast<off_t>(at)) != 0 || ::fdatasync(fd_) != 0))
-            throw storage_error(durable_detail::errno_text("cannot truncate a torn record of", log_file_));
+            throw storage_error(
+                durable_detail::errno_text("cannot truncate a torn record of", log_file_));
         records_ = c.records.size();
         return c;
     }
@@ -310,7 +311,8 @@ private:
         std::uint64_t const count = upto - durable_;
         lock.unlock();
         bool ok = durable_detail::write_all(fd_, batch) && ::fdatasync(fd_) == 0;
-        std::string why = ok ? std::string() : durable_detail::errno_text("cannot write", log_file_);
+        std::string why =
+            ok ? std::string() : durable_detail::errno_text("cannot write", log_file_);
         lock.lock();
         flushing_ = false;
         if (ok) {

@@ -562,8 +562,9 @@ private:
     handler_outcome v1(http_request const& req, std::string const& rid) {
         handler_outcome out;
         wire::journal_entry entry;
-        entry.method = std::string(req.method_string());
-        entry.target = std::string(req.target());
+        entry.method = printable(req.method_string(), req.method_string().size());
+        // As sent, except what would make the journal invalid JSON (bytes that are not UTF-8).
+        entry.target = printable(req.target(), req.target().size());
         entry.request_id = rid;
         if (auto k = req.find("Idempotency-Key"); k != req.end())
             entry.idempotency_key = std::string(k->value());
@@ -619,7 +620,7 @@ private:
 
     static http_response method_not_allowed(http_request const& req, route_match const& m) {
         auto r = error_response(gallery_error(
-            errc::method_not_allowed, std::string(req.method_string()) + " is not allowed here"));
+            errc::method_not_allowed, printable(req.method_string()) + " is not allowed here"));
         r.set(boost::beast::http::field::allow, m.r->allow);
         return r;
     }

@@ -474,7 +474,7 @@ private:
 
     [[noreturn]] static void bad_field(errc e, std::string_view field, std::string_view value,
                                        std::string_view why) {
-        std::string shown(value.substr(0, 80));
+        std::string shown = printable(value, 80);
         throw gallery_error(
             e, "field '" + std::string(field) + "' = '" + shown + "': " + std::string(why));
     }
