@@ -5,7 +5,9 @@
 set -euo pipefail
 
 packages=(libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-          cmake ninja-build g++ libbenchmark-dev git clang-format doxygen pkgconf dpkg-dev)
+          cmake ninja-build g++ libbenchmark-dev git clang-format doxygen pkgconf dpkg-dev
+          clang-14 libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer
+          python3)                     # tests/reliability: raw sockets, kill -9 rounds
 # Headless Chromium for the "My Assets" page's browser test (ui_browser).
 if [ -z "${AIGALLERY_SKIP_BROWSER:-}" ]; then
     packages+=(chromium)

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Sets up, builds and tests the dev preset, then checks the installed package from a
-# separate consumer project. AIGALLERY_SANITIZERS=1 also runs asan-ubsan and tsan.
+# separate consumer project; then the test suite under ASan+UBSan and under TSan,
+# each libFuzzer target for AIGALLERY_FUZZ_SECONDS (default 60), and the
+# reliability checks of docs/reliability.md (kill -9 rounds, idle and slow
+# connections, oversize bodies). Each step prints its time.
+#   AIGALLERY_SANITIZERS=0  skips the sanitizer presets
+#   AIGALLERY_FUZZ=0        skips the fuzz targets
+#   AIGALLERY_RELIABILITY=0 skips the reliability checks
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,11 +31,12 @@ step() {
     local name=$1; shift
     echo
     echo "==== $name ===="
+    local started=$SECONDS
     if "$@"; then
-        results+=("PASS  $name")
+        results+=("PASS  $name ($((SECONDS - started)) s)")
     else
         local rc=$?
-        results+=("FAIL  $name")
+        results+=("FAIL  $name ($((SECONDS - started)) s)")
         echo "FAILED: $name (exit $rc)"
         summary
         exit "$rc"
@@ -41,13 +48,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 step "setup" bash scripts/setup.sh
 
-presets=(dev)
-[ "${AIGALLERY_SANITIZERS:-0}" = 1 ] && presets+=(asan-ubsan tsan)
-for preset in "${presets[@]}"; do
-    step "configure $preset" cmake --preset "$preset"
-    step "build $preset" cmake --build --preset "$preset"
-    step "ctest $preset" ctest --preset "$preset"
-done
+step "configure dev" cmake --preset dev
+step "build dev" cmake --build --preset dev
+step "ctest dev" ctest --preset dev
 
 step "install dev" cmake --install build/dev --prefix "$tmp/prefix"
 step "configure consumer" cmake -S tests/consumer -B "$tmp/consumer" -G Ninja \
@@ -55,6 +58,25 @@ step "configure consumer" cmake -S tests/consumer -B "$tmp/consumer" -G Ninja \
 step "build consumer" cmake --build "$tmp/consumer"
 step "run consumer" "$tmp/consumer/consumer"
 step "run consumer_mock" "$tmp/consumer/consumer_mock"
+
+# The sanitizer presets build only the test suite and the mock, at -O1.
+if [ "${AIGALLERY_SANITIZERS:-1}" != 0 ]; then
+    for preset in asan-ubsan tsan; do
+        step "configure $preset" cmake --preset "$preset"
+        step "build $preset" cmake --build --preset "$preset" --target aigallery_tests
+        step "ctest $preset" ctest --preset "$preset"
+    done
+fi
+
+if [ "${AIGALLERY_FUZZ:-1}" != 0 ]; then
+    step "configure fuzz" cmake --preset fuzz -DAIGALLERY_FUZZ_SECONDS="${AIGALLERY_FUZZ_SECONDS:-60}"
+    step "build fuzz" cmake --build --preset fuzz
+    step "run fuzz targets" ctest --preset fuzz
+fi
+
+if [ "${AIGALLERY_RELIABILITY:-1}" != 0 ]; then
+    step "reliability checks" bash tests/reliability/run.sh build/dev/aigallery-mock
+fi
 
 echo
 echo "ALL PASSED"
