@@ -232,6 +232,7 @@ BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_get_503_and_are_closed) {
     BOOST_TEST(answer.starts_with("HTTP/1.1 503"), answer);
     BOOST_TEST(answer.find("ModelArts.5030") != std::string::npos, answer);
     BOOST_TEST(answer.find("Retry-After: 1") != std::string::npos, answer);
+    BOOST_TEST(answer.find("X-Request-Id: busy-1") != std::string::npos, answer);
     BOOST_TEST(s.connections_turned_away() == 1u);
 
     // One held connection leaves: the next client is served again.

@@ -145,9 +145,9 @@ public:
 
     /// What a start finds on disk.
     struct contents {
-        std::optional<std::string> snapshot;  // the state file, when it exists
-        std::vector<std::string> records;     // the log's complete records, in order
-        std::uint64_t dropped_bytes = 0;      // a torn last record, now truncated away
+        std::optional<std::string> snapshot;  ///< the state file, when it exists
+        std::vector<std::string> records;     ///< the log's complete records, in order
+        std::uint64_t dropped_bytes = 0;      ///< a torn last record, now truncated away
     };
 
     /// Reads the state file and the log, truncating a torn last record.
@@ -256,11 +256,14 @@ public:
         std::lock_guard lock(mutex_);
         return records_;
     }
+    /// How many times the log was folded into the state file.
     std::uint64_t compactions() const {
         std::lock_guard lock(mutex_);
         return compactions_;
     }
+    /// The state file (the snapshot) this log belongs to.
     std::string const& state_file() const noexcept { return state_file_; }
+    /// The log itself: state_file() + ".log".
     std::string const& log_file() const noexcept { return log_file_; }
 
 private:

@@ -436,15 +436,17 @@ private:
     /// request may see a reset instead of the answer.
     template <class Socket>
     void turn_away(Socket& socket) {
-        turned_away_.fetch_add(1, std::memory_order_relaxed);
-        static constexpr std::string_view busy =
+        auto const n = turned_away_.fetch_add(1, std::memory_order_relaxed) + 1;
+        static constexpr std::string_view body =
+            R"({"error_code":"ModelArts.5030","error_msg":"too many connections, try again"})";
+        std::string const busy =
             "HTTP/1.1 503 Service Unavailable\r\n"
             "Content-Type: application/json\r\n"
             "Retry-After: 1\r\n"
             "Connection: close\r\n"
-            "Content-Length: 77\r\n\r\n"
-            R"({"error_code":"ModelArts.5030","error_msg":"too many connections, try again"})";
-        static_assert(busy.size() - busy.find("\r\n\r\n") - 4 == 77);
+            "X-Request-Id: busy-" +
+            std::to_string(n) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+            std::string(body);
         boost::system::error_code ignored;
         socket.non_blocking(true, ignored);
         socket.write_some(boost::asio::buffer(busy.data(), busy.size()), ignored);

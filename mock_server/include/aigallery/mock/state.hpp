@@ -461,6 +461,7 @@ public:
     }
 
     std::size_t asset_count() const noexcept { return assets_.size(); }
+    /// How many accounts exist.
     std::size_t account_count() const noexcept { return accounts_by_name_.size(); }
 
     /// The asset with this id, whoever owns it; nullptr when there is none.
