@@ -32,6 +32,7 @@
 
 namespace aigallery {
 
+/// Timeouts and headers of a beast_transport.
 struct beast_transport_options {
     /// Name resolution plus TCP connect (resolution itself is bounded by the
     /// system resolver, which cannot be cancelled).
@@ -59,7 +60,9 @@ public:
         state_ = std::make_unique<state>();
     }
 
+    /// Moves the connection.
     beast_transport(beast_transport&&) noexcept = default;
+    /// Moves the connection.
     beast_transport& operator=(beast_transport&&) noexcept = default;
     beast_transport(beast_transport const&) = delete;
     beast_transport& operator=(beast_transport const&) = delete;
@@ -137,8 +140,11 @@ public:
 
     /// The host (without brackets), the port and the path prefix of the base URL.
     std::string const& host() const noexcept { return host_; }
+    /// The port of the base URL.
     std::string const& port() const noexcept { return port_; }
+    /// The path of the base URL, put in front of every target.
     std::string const& base_path() const noexcept { return base_path_; }
+    /// The options it was made with.
     beast_transport_options const& options() const noexcept { return options_; }
 
 private:

@@ -17,23 +17,33 @@ namespace aigallery {
 
 /// One version the release will publish.
 struct planned_version {
+    /// A workflow version, else an algorithm version.
     bool workflow = false;
+    /// A new asset, else a new version of an existing one.
     bool new_asset = false;
-    std::string content_id{};  // empty for a new asset until it is written
-    std::string title;         // a new asset's title, or a rename (empty: keep)
+    std::string content_id{};  ///< empty for a new asset until it is written
+    std::string title;         ///< a new asset's title, or a rename (empty: keep)
+    /// The number it will get.
     version_number version_num{};
-    std::optional<version_number> if_match{};  // the highest version the plan saw
+    std::optional<version_number> if_match{};  ///< the highest version the plan saw
+    /// The visibility it will get.
     aigallery::visibility visibility = aigallery::visibility::private_;
+    /// Its whitelist, with `group`.
     std::vector<std::string> group_users{};
+    /// Its description.
     std::string desc{};
+    /// Its source object.
     boost::json::object source{};
-    std::string local_id{};  // a local algorithm's workspace id
+    std::string local_id{};  ///< a local algorithm's workspace id
 };
 
 /// An existing algorithm version whose whitelist the release widens.
 struct planned_widening {
+    /// The algorithm asset.
     std::string content_id{};
+    /// The version whose whitelist widens.
     version_number version_num{};
+    /// The users added to it.
     std::vector<std::string> added{};
 };
 
@@ -41,16 +51,24 @@ struct planned_widening {
 /// release publishes (`published` indexes `release_plan::algorithms`) or an
 /// existing one used as it is.
 struct planned_dependency {
+    /// Index into release_plan::algorithms when the release publishes it.
     std::optional<std::size_t> published{};
+    /// The algorithm asset (empty for a new one until written).
     std::string content_id{};
+    /// The version the workflow runs.
     version_number version_num{};
 };
 
+/// Everything a release will do, decided before its first write.
 struct release_plan {
-    std::string caller{};  // the domain_id releasing
+    std::string caller{};  ///< the domain_id releasing
+    /// The workflow version to publish.
     planned_version workflow;
+    /// The algorithm versions to publish first.
     std::vector<planned_version> algorithms{};
+    /// The existing algorithm versions whose whitelists widen.
     std::vector<planned_widening> widened{};
+    /// What the workflow version will depend on, in step order.
     std::vector<planned_dependency> dependencies{};
 };
 

@@ -21,7 +21,9 @@ constexpr bool is_transient_status(int status) noexcept {
 
 /// Stops after `max_attempts` attempts or once `max_elapsed` has passed.
 struct retry_policy {
+    /// Attempts in all, the first included.
     int max_attempts = 4;
+    /// Time for all attempts together.
     std::chrono::milliseconds max_elapsed{30000};
 
     /// Whether attempt number `attempt` (1-based, the one that just failed)
@@ -40,11 +42,15 @@ struct retry_policy {
 /// floor, and may exceed `maximum`.
 class backoff_policy {
 public:
+    /// The first wait's ceiling.
     std::chrono::milliseconds initial{100};
+    /// No wait is longer.
     std::chrono::milliseconds maximum{5000};
+    /// How much each ceiling grows.
     double multiplier = 2.0;
-    std::uint64_t seed = 0;  // 0: from std::random_device
+    std::uint64_t seed = 0;  ///< 0: from std::random_device
 
+    /// The wait before retry number `retry` (1-based), at least `retry_after`.
     std::chrono::milliseconds delay(
         int retry, std::optional<std::chrono::seconds> retry_after = std::nullopt) {
         double ceiling = static_cast<double>(initial.count());

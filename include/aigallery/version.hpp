@@ -67,22 +67,32 @@ constexpr std::string_view describe(version_syntax s) noexcept {
     }
 }
 
+/// A version number `x.y.z` (docs/semantics.md, "Version numbers"): parsed strictly, ordered
+/// numerically, bumped without wrapping.
 class version_number {
 public:
+    /// The largest value of each part.
     static constexpr std::uint32_t max_part = 4294967295u;
 
     constexpr version_number() noexcept = default;
+    /// From its three parts.
     constexpr version_number(std::uint32_t major, std::uint32_t minor, std::uint32_t patch) noexcept
         : major_(major), minor_(minor), patch_(patch) {}
 
     // Implicit from text, so every API that takes a version also takes "1.0.1";
     // malformed text throws gallery_error ModelArts.4002.
-    version_number(char const* s) : version_number(parse_or_throw(s)) {}         // NOLINT
+    /// From text; throws `gallery_error` ModelArts.4002 when it is not `x.y.z`.
+    version_number(char const* s) : version_number(parse_or_throw(s)) {}  // NOLINT
+    /// From text; throws `gallery_error` ModelArts.4002 when it is not `x.y.z`.
     version_number(std::string const& s) : version_number(parse_or_throw(s)) {}  // NOLINT
-    version_number(std::string_view s) : version_number(parse_or_throw(s)) {}    // NOLINT
+    /// From text; throws `gallery_error` ModelArts.4002 when it is not `x.y.z`.
+    version_number(std::string_view s) : version_number(parse_or_throw(s)) {}  // NOLINT
 
+    /// The first part.
     constexpr std::uint32_t major_part() const noexcept { return major_; }
+    /// The second part.
     constexpr std::uint32_t minor_part() const noexcept { return minor_; }
+    /// The third part.
     constexpr std::uint32_t patch_part() const noexcept { return patch_; }
 
     /// Strict syntax check: the reason `s` is not a version, or `none`.
@@ -91,6 +101,7 @@ public:
         return scan(s, ignored);
     }
 
+    /// From text, or nullopt when it is not `x.y.z`.
     static constexpr std::optional<version_number> parse(std::string_view s) noexcept {
         version_number v;
         if (scan(s, v) != version_syntax::none)
@@ -143,13 +154,17 @@ public:
         return parse(v);
     }
 
+    /// The text `x.y.z`.
     std::string to_string() const {
         return std::to_string(major_) + '.' + std::to_string(minor_) + '.' + std::to_string(patch_);
     }
 
+    /// Numeric order, part by part.
     friend constexpr auto operator<=>(version_number const&, version_number const&) = default;
+    /// Equal parts.
     friend constexpr bool operator==(version_number const&, version_number const&) = default;
 
+    /// Prints `x.y.z`.
     friend std::ostream& operator<<(std::ostream& os, version_number const& v) {
         return os << v.major_ << '.' << v.minor_ << '.' << v.patch_;
     }

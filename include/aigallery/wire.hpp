@@ -19,9 +19,13 @@ namespace aigallery::wire {
 
 using string_list = std::vector<std::string>;
 
+/// An algorithm version a workflow version runs.
 struct dependency_ref {
+    /// The algorithm asset.
     std::string content_id;
+    /// The version, x.y.z.
     std::string version_num;
+    /// Same asset and version.
     friend bool operator==(dependency_ref const&, dependency_ref const&) = default;
 };
 BOOST_DESCRIBE_STRUCT(dependency_ref, (), (content_id, version_num))

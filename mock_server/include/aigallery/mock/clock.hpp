@@ -32,8 +32,10 @@ inline std::optional<time_point> parse_rfc3339(std::string const& s) {
     return time_point(std::chrono::seconds(timegm(&tm)));
 }
 
+/// Makes ids and tokens: reproducible from a seed, else random.
 class id_generator {
 public:
+    /// Seeded (reproducible) or, without a seed, random.
     explicit id_generator(std::optional<std::uint64_t> seed)
         : rng_(seed ? *seed
                     : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)) {}

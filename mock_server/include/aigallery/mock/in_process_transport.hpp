@@ -19,6 +19,7 @@ namespace aigallery::mock {
 /// which must outlive them. Thread-safe as the service is.
 class in_process_transport {
 public:
+    /// Calls `s` directly; `s` must outlive the transport.
     explicit in_process_transport(service& s) noexcept : service_(&s) {}
 
     /// From anything that owns a service, such as `mock::server`, without
@@ -44,6 +45,7 @@ public:
         return std::move(outcome.response);
     }
 
+    /// The service it calls.
     service& target_service() const noexcept { return *service_; }
 
 private:

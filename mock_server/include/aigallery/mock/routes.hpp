@@ -28,10 +28,12 @@ enum class route_id {
     faults,
 };
 
+/// One route of the REST contract or the control API.
 struct route {
+    /// Which route.
     route_id id;
-    std::string_view pattern;  // segments in braces match any one segment
-    std::string_view allow;    // the methods, as the Allow header lists them
+    std::string_view pattern;  ///< segments in braces match any one segment
+    std::string_view allow;    ///< the methods, as the Allow header lists them
 };
 
 inline constexpr std::array<route, 15> routes{{
@@ -55,9 +57,12 @@ inline constexpr std::array<route, 15> routes{{
     {route_id::faults, "/__mock/faults", "GET, POST, DELETE"},
 }};
 
+/// The route a path matched, with its parameters.
 struct route_match {
+    /// The route, or null when no path matched.
     route const* r = nullptr;
-    std::vector<std::string> params;  // the braced segments, decoded, in order
+    std::vector<std::string> params;  ///< the braced segments, decoded, in order
+    /// Whether the route takes the request's method (else 405).
     bool method_allowed = false;
 };
 

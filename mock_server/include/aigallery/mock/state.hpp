@@ -41,56 +41,93 @@ constexpr std::optional<content_type> parse_content_type(std::string_view s) noe
     return std::nullopt;
 }
 
+/// An account of the mock gallery: a tenant, with its token.
 struct account {
+    /// The name it was created with (unique).
     std::string name;
+    /// Its 32-hex-character id.
     std::string domain_id;
+    /// Its X-Auth-Token.
     std::string token;
 };
 
+/// One version of one asset, as a dependency or index key.
 struct version_key {
+    /// The asset.
     std::string content_id;
+    /// The version.
     version_number num;
+    /// Ordered by asset, then version.
     friend auto operator<=>(version_key const&, version_key const&) = default;
+    /// Same asset and version.
     friend bool operator==(version_key const&, version_key const&) = default;
 };
 
+/// One stored version.
 struct version_record {
+    /// Its opaque id.
     std::string version_id;
+    /// Its number.
     version_number num;
+    /// Its description.
     std::string desc;
+    /// Its visibility.
     visibility vis = visibility::private_;
-    std::vector<std::string> group_users;  // sorted, unique, without the owner
+    std::vector<std::string> group_users;  ///< sorted, unique, without the owner
+    /// The algorithm versions it runs (workflows only).
     std::vector<version_key> dependencies;
+    /// Its source object, as published.
     boost::json::object source;
+    /// When it was published.
     time_point created_at;
 };
 
+/// One stored asset with its existing versions.
 struct asset_record {
+    /// Its id.
     std::string content_id;
+    /// Workflow or algorithm.
     content_type type = content_type::workflow;
+    /// Its title (unique per owner and type).
     std::string title;
+    /// The owner's domain_id.
     std::string owner;
+    /// When its first version was published.
     time_point created_at;
+    /// When it last changed.
     time_point updated_at;
-    version_number highest_ever;                        // the base of every bump; the ETag
-    std::map<version_number, version_record> versions;  // the existing ones
+    version_number highest_ever;                        ///< the base of every bump; the ETag
+    std::map<version_number, version_record> versions;  ///< the existing ones
+    /// How many of its versions are public (for the public index).
     int public_versions = 0;
 };
 
 /// GET /v1/aihub/contents query, already validated.
 struct list_query {
-    enum class scope_kind { mine, shared, public_ } scope = scope_kind::mine;
+    /// The three listings.
+    enum class scope_kind { mine, shared, public_ };
+    /// Which listing: mine, shared or public.
+    scope_kind scope = scope_kind::mine;
+    /// Only this content type, when set.
     std::optional<content_type> type;
+    /// Only this exact title, when set.
     std::optional<std::string> title;
+    /// Only the asset published from this local algorithm (mine).
     std::optional<std::string> source_algorithm_id;
+    /// Items to skip.
     std::uint64_t offset = 0;
+    /// Items to return at most.
     std::uint64_t limit = 20;
-    bool by_title = false;  // sort_key=title; else created_at
+    bool by_title = false;  ///< sort_key=title; else created_at
+    /// Ascending order, else descending.
     bool ascending = false;
 };
 
+/// The whole gallery and every rule of docs/semantics.md, as pure code; each operation checks
+/// everything before it changes anything. Not thread-safe: service serializes access.
 class gallery_state {
 public:
+    /// An empty gallery; `seed` makes ids reproducible, `clock` fixes the time.
     explicit gallery_state(std::optional<std::uint64_t> seed = std::nullopt,
                            std::function<time_point()> clock = {})
         : ids_(seed), clock_(std::move(clock)) {
@@ -102,6 +139,7 @@ public:
 
     // ---- accounts -------------------------------------------------------------
 
+    /// The account of that name, created if new.
     account const& add_account(std::string const& name) {
         if (auto it = accounts_by_name_.find(name); it != accounts_by_name_.end())
             return it->second;
@@ -116,11 +154,13 @@ public:
         return insert_account(std::move(a));
     }
 
+    /// The account a token belongs to, or null.
     account const* account_by_token(std::string_view token) const {
         auto it = name_by_token_.find(std::string(token));
         return it == name_by_token_.end() ? nullptr : &accounts_by_name_.at(it->second);
     }
 
+    /// Every account, by name.
     std::vector<account> accounts() const {
         std::vector<account> r;
         for (auto const& [_, a] : accounts_by_name_)
@@ -139,11 +179,14 @@ public:
         public_.clear();
     }
 
+    /// The id generator (seeded or random).
     id_generator& ids() noexcept { return ids_; }
+    /// The current time, from the clock.
     time_point now() const { return clock_(); }
 
     // ---- publishing -------------------------------------------------------------
 
+    /// POST /v1/aihub/contents as `caller`: a new asset at its first version.
     wire::publish_response create_content(account const& caller,
                                           wire::create_content_request const& body) {
         auto type = parse_content_type(body.content_type);
@@ -189,6 +232,7 @@ public:
         return answer(stored, num);
     }
 
+    /// POST .../versions as `caller`: a new version, checking If-Match.
     wire::publish_response create_version(account const& caller, std::string_view content_id,
                                           wire::create_version_request const& body,
                                           std::optional<version_number> if_match) {
@@ -262,6 +306,7 @@ public:
 
     // ---- reading ------------------------------------------------------------------
 
+    /// GET /v1/aihub/contents/{id} as `caller`, with the highest number ever published.
     std::pair<wire::content_response, std::optional<std::string>> get_content(
         account const& caller, std::string_view content_id) const {
         auto const& a = visible_asset(caller, content_id);
@@ -286,6 +331,7 @@ public:
         return {std::move(r), std::move(etag)};
     }
 
+    /// GET .../versions/{v} as `caller` (whitelist for the owner only).
     wire::version_response get_version(account const& caller, std::string_view content_id,
                                        std::string_view version_text) const {
         auto num = parse_path_version(version_text);
@@ -293,6 +339,7 @@ public:
         return describe_version(caller, a, visible_version(caller, a, num));
     }
 
+    /// GET .../dependents: the caller's workflow versions that run this algorithm version.
     wire::dependents_response dependents(account const& caller, std::string_view content_id,
                                          std::string_view version_text) const {
         auto num = parse_path_version(version_text);
@@ -305,6 +352,7 @@ public:
         return r;
     }
 
+    /// GET /v1/aihub/contents: one page of a listing.
     wire::content_list_response list(account const& caller, list_query const& q) const {
         wire::content_list_response r;
         bool filtered = q.type || q.title || q.source_algorithm_id;
@@ -323,6 +371,7 @@ public:
 
     // ---- sharing ---------------------------------------------------------------------
 
+    /// PUT .../visibility: a version's new visibility and whitelist.
     wire::version_response set_visibility(account const& caller, std::string_view content_id,
                                           std::string_view version_text,
                                           wire::set_visibility_request const& body) {
@@ -339,6 +388,7 @@ public:
         return describe_version(caller, a, v);
     }
 
+    /// PATCH .../whitelist: add and remove users on a group version, atomically.
     wire::whitelist_response patch_whitelist(account const& caller, std::string_view content_id,
                                              std::string_view version_text,
                                              wire::whitelist_patch_request const& body) {
@@ -378,6 +428,7 @@ public:
 
     // ---- deleting ---------------------------------------------------------------------
 
+    /// DELETE .../versions/{v}: refused while a workflow version depends on it.
     void delete_version(account const& caller, std::string_view content_id,
                         std::string_view version_text) {
         auto num = parse_path_version(version_text);
@@ -386,6 +437,7 @@ public:
         remove_version(a, num);
     }
 
+    /// DELETE /v1/aihub/contents/{id}: every version, with the same refusal.
     void delete_content(account const& caller, std::string_view content_id) {
         auto& a = owned_asset(caller, content_id);
         for (auto const& [num, _] : a.versions)
@@ -399,6 +451,7 @@ public:
 
     // ---- export / import -----------------------------------------------------------------
 
+    /// Every asset, for exporting the state.
     std::vector<asset_record const*> all_assets() const {
         std::vector<asset_record const*> r;
         for (auto const& [_, a] : assets_)
@@ -427,6 +480,7 @@ public:
         }
     }
 
+    /// Adds an account as it was saved (importing a state).
     account const& restore_account(account a) {
         if (!is_valid_domain_id(a.domain_id) || a.token.empty() || accounts_by_name_.count(a.name))
             throw gallery_error(errc::bad_request,
@@ -454,12 +508,14 @@ public:
             }
     }
 
+    /// Forgets everything, accounts included (before an import).
     void clear_all() {
         clear_assets();
         accounts_by_name_.clear();
         name_by_token_.clear();
     }
 
+    /// How many assets exist.
     std::size_t asset_count() const noexcept { return assets_.size(); }
     /// How many accounts exist.
     std::size_t account_count() const noexcept { return accounts_by_name_.size(); }
