@@ -18,6 +18,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -48,8 +49,9 @@ options (anywhere on the line):
   --endpoint URL   the gallery, http://host:port[/prefix] (default: $AIGALLERY_ENDPOINT)
   --token T        the X-Auth-Token (default: $AIGALLERY_TOKEN)
   --json           print one JSON document instead of text (errors too)
-  --progress       print each write of a release as it happens, even when
-                   standard error is not a terminal (on a terminal it is on)
+  --progress       print each write of a release or whitelist change as it
+                   happens, even when standard error is not a terminal (on a
+                   terminal it is on)
   --version        print the version
   --help           this text; `aigallery COMMAND --help` for a command
 
@@ -239,83 +241,55 @@ aigallery::version_number version_arg(std::string const& text, std::string_view 
     return *v;
 }
 
-// ---- the transport, with progress ------------------------------------------------
+// ---- progress ------------------------------------------------------------------
 
-/// beast_transport, printing every write (POST, PUT, PATCH, DELETE) to
-/// standard error as it happens when `show` is set: what it is, then how it
-/// ended. Reads are not shown; they are the plan's, before any write.
-class progress_transport {
-public:
-    progress_transport(aigallery::beast_transport t, bool show)
-        : next_(std::move(t)), show_(show) {}
-
-    boost::system::result<aigallery::http_response> send(aigallery::http_request const& req) {
-        bool write = req.method() != aigallery::http::verb::get;
-        if (write && show_)
-            std::cerr << "  " << describe(req) << " ... " << std::flush;
-        auto r = next_.send(req);
-        if (write && show_) {
-            if (!r)
-                std::cerr << "no answer (" << r.error().message() << ")\n";
-            else
-                std::cerr << outcome(*r) << "\n";
-        }
-        return r;
-    }
-
-private:
-    static std::string describe(aigallery::http_request const& req) {
-        std::string target(req.target());
-        std::string what = std::string(req.method_string()) + " " + target;
-        if (req.method() == aigallery::http::verb::post) {
-            boost::system::error_code ec;
-            auto body = json::parse(req.body(), ec);
-            if (!ec && body.is_object()) {
-                auto const& o = body.as_object();
-                auto str = [&](char const* k) -> std::string {
-                    auto const* v = o.if_contains(k);
-                    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-                };
-                if (target.ends_with("/versions"))  // /v1/aihub/contents/{id}/versions
-                    what = "new version of " + target.substr(19, target.size() - 19 - 9);
+/// Prints the writes of a release or whitelist change to standard error as
+/// they happen (and retries, undos, what was left), from the client's
+/// progress reports. Reads are not shown: they are the plan's, before any write.
+aigallery::progress_observer progress_printer() {
+    auto open = std::make_shared<bool>(false);  // a "write ..." line awaits its outcome
+    return [open](aigallery::progress_event const& e) {
+        using kind = aigallery::progress_event::kind;
+        auto line = [&](std::string const& text) {
+            if (*open)
+                std::cerr << "\n";
+            *open = false;
+            std::cerr << "  " << text << "\n";
+        };
+        switch (e.what) {
+            case kind::write:
+                if (*open)
+                    std::cerr << "\n";
+                std::cerr << "  " << e.text << " ... " << std::flush;
+                *open = true;
+                break;
+            case kind::written:
+                if (*open)
+                    std::cerr << "done" << (e.content_id.empty() ? "" : " (" + e.content_id + ")")
+                              << "\n";
                 else
-                    what = "new " + str("content_type") + " '" + str("title") + "'";
-                if (auto v = str("visibility"); !v.empty())
-                    what += " (" + v + ")";
-            }
-        } else if (req.method() == aigallery::http::verb::delete_) {
-            what = "undo: delete " + target.substr(19);
-        } else if (target.ends_with("/whitelist") || target.ends_with("/visibility")) {
-            auto at = target.rfind('/');
-            auto version = target.substr(19, at - 19);
-            if (auto v = version.find("/versions/"); v != std::string::npos)
-                version.replace(v, 10, " ");
-            what = target.substr(at + 1) + " of " + version;
+                    line(e.text);
+                *open = false;
+                break;
+            case kind::retry:
+            case kind::resolving:
+            case kind::resolved:
+            case kind::undo:
+            case kind::left:
+                line(e.text);
+                break;
+            case kind::done:
+                if (*open)
+                    std::cerr << "failed\n";
+                *open = false;
+                break;
+            default:
+                break;
         }
-        return what;
-    }
+    };
+}
 
-    static std::string outcome(aigallery::http_response const& r) {
-        std::string s = std::to_string(r.result_int());
-        boost::system::error_code ec;
-        auto body = json::parse(r.body(), ec);
-        if (ec || !body.is_object())
-            return s;
-        auto const& o = body.as_object();
-        if (auto const* code = o.if_contains("error_code"); code && code->is_string())
-            return s + " " + std::string(code->as_string());
-        auto const* id = o.if_contains("content_uri");  // only in a publish's answer
-        if (auto const* v = o.if_contains("version_num"); id && v && v->is_string())
-            s += ", " + std::string(v->as_string()) + " as " +
-                 std::string(o.at("content_id").as_string());
-        return s;
-    }
-
-    aigallery::beast_transport next_;
-    bool show_;
-};
-
-using client_t = aigallery::basic_client<progress_transport>;
+using client_t = aigallery::basic_client<aigallery::beast_transport>;
 
 // ---- output ------------------------------------------------------------------
 
@@ -664,8 +638,12 @@ int main(int argc, char** argv) {
         } catch (std::invalid_argument const& e) {
             throw usage_error{std::string("--endpoint: ") + e.what(), ""};
         }
-        bool progress = a.progress || (a.command == "release" && isatty(STDERR_FILENO));
-        client_t client{progress_transport{std::move(*transport), progress}, token};
+        bool progress = a.progress || ((a.command == "release" || a.command == "whitelist") &&
+                                       isatty(STDERR_FILENO));
+        aigallery::client_options options;
+        if (progress)
+            options.observer = progress_printer();
+        client_t client{std::move(*transport), token, std::move(options)};
         return cmd->second(a, client);
     } catch (usage_error const& e) {
         std::cerr << "aigallery: " << e.message << "\n(see aigallery "

@@ -180,9 +180,8 @@ BOOST_FIXTURE_TEST_CASE(releases_shares_and_lists_in_human_and_json_form, cli_fi
     BOOST_TEST_REQUIRE(first.status == 0, first);
     BOOST_TEST(has(first.out, "released workflow "), first);
     BOOST_TEST(has(first.out, " 1.0.0\n"), first);
-    BOOST_TEST(has(first.err, "new algorithm 'trainer' (private) ... 201, 1.0.0 as "), first);
-    BOOST_TEST(has(first.err, "new workflow 'Flower classifier' (private) ... 201, 1.0.0 as "),
-               first);
+    BOOST_TEST(has(first.err, "publish new algorithm 'trainer' 1.0.0 ... done ("), first);
+    BOOST_TEST(has(first.err, "publish new workflow 'Flower classifier' 1.0.0 ... done ("), first);
     auto workflows = cli("alice", {"list", "--type", "workflow", "--json"}).doc();
     BOOST_TEST_REQUIRE(workflows.at("total").as_int64() == 1);
     std::string w(workflows.at("items").at(0).at("content_id").as_string());

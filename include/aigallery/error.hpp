@@ -47,9 +47,13 @@ enum class errc {
     gateway_timeout,         // 504 ModelArts.5040
 };
 
+/// One row of the error catalogue: the code's enumerator, HTTP status and text.
 struct errc_info {
+    /// The enumerator.
     errc value;
+    /// The HTTP status the gallery answers with.
     int status;
+    /// The `error_code` text, such as "ModelArts.4091".
     std::string_view code;
 };
 

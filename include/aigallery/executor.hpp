@@ -72,6 +72,7 @@ private:
 /// for (shared, so that an async call may outlive the client's scope).
 namespace ops {
 
+/// A client's token and options, shared by its calls.
 using session_ptr = std::shared_ptr<session const>;
 
 /// GET /v1/aihub/me.

@@ -47,6 +47,7 @@ constexpr std::string_view to_string(method m) noexcept {
 /// A request as a step machine asks for it: the driver adds the framing
 /// (Host, Content-Length) that its transport needs.
 struct outgoing_request {
+    /// The HTTP method.
     aigallery::method verb = aigallery::method::get;
     std::string target{};  ///< origin-form, such as "/v1/aihub/me"
     std::string body{};    ///< JSON, or empty
@@ -60,8 +61,9 @@ struct outgoing_request {
 /// An answer as a step machine reads it: the status, the body and the only
 /// headers the contract gives meaning to.
 struct incoming_response {
+    /// The HTTP status.
     int status = 0;
-    std::string body{};
+    std::string body{};         ///< the body, as received
     std::string etag{};         ///< ETag, or empty
     std::string request_id{};   ///< X-Request-Id, or empty
     std::string retry_after{};  ///< Retry-After, or empty
@@ -92,7 +94,9 @@ class operation {
 public:
     /// Adopts the coroutine that implements the call (see `impl/executor.hpp`).
     explicit operation(detail::task<T> body);
+    /// Moves the call; the moved-from one may only be destroyed.
     operation(operation&&) noexcept;
+    /// Moves the call; the moved-from one may only be destroyed.
     operation& operator=(operation&&) noexcept;
     operation(operation const&) = delete;
     operation& operator=(operation const&) = delete;

@@ -24,6 +24,7 @@ struct progress_event {
         left,       ///< something could not be taken back (named in the text)
         done,       ///< the call finished (successfully or not)
     };
+    /// What kind of step this is.
     kind what = kind::request;
     /// One sentence for a person, such as "publish algorithm 'trainer' 1.0.0".
     std::string text{};
