@@ -274,9 +274,14 @@ aigallery::progress_observer progress_printer() {
             case kind::retry:
             case kind::resolving:
             case kind::resolved:
+                line(e.text);
+                break;
             case kind::undo:
             case kind::left:
-                line(e.text);
+                if (*open)
+                    std::cerr << "failed\n";
+                *open = false;
+                line((e.what == kind::undo ? "undo: " : "") + e.text);
                 break;
             case kind::done:
                 if (*open)
