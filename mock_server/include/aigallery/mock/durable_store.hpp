@@ -111,6 +111,7 @@ inline void write_file_atomically(std::string const& path, std::string_view text
 /// share the next (group commit).
 class durable_log {
 public:
+    /// Opens (creating) and locks the log beside `state_file`; throws when it cannot.
     explicit durable_log(std::string state_file)
         : state_file_(std::move(state_file)), log_file_(state_file_ + ".log") {
         fd_ = ::open(log_file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

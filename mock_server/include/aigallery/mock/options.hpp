@@ -12,8 +12,9 @@ namespace aigallery::mock {
 /// Everything a mock gallery can be configured with; the defaults suit tests
 /// and the command line alike.
 struct server_options {
+    /// The address to listen on.
     std::string host = "127.0.0.1";
-    unsigned short port = 0;  // 0: a free port, chosen by the system
+    unsigned short port = 0;  ///< 0: a free port, chosen by the system
     /// Seed for every id, token and request id, so that tests can compare
     /// whole responses; absent: random.
     std::optional<std::uint64_t> seed{};
@@ -35,6 +36,7 @@ struct server_options {
     /// against a second process, and a path that cannot be written is refused
     /// at construction. Off by default: tests keep their state in memory.
     bool durable = false;
+    /// I/O threads.
     unsigned threads = 1;
 
     // ---- connection hygiene (mock::server only; the service has no sockets) ----

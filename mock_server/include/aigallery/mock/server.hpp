@@ -123,7 +123,9 @@ public:
         bool const v6 = host_.find(':') != std::string::npos;
         return "http://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
     }
+    /// The port it listens on (the one chosen when the options said 0).
     unsigned short port() const noexcept { return port_; }
+    /// The address it listens on.
     std::string host() const { return host_; }
 
     /// How many TCP connections the server has accepted so far: lets tests
@@ -148,19 +150,32 @@ public:
     /// the descriptor limit minus 64 when that is smaller.
     std::size_t max_connections() const noexcept { return max_connections_; }
 
+    /// The service that answers its requests.
     service& handler_service() noexcept { return service_; }
+    /// The service that answers its requests.
     service const& handler_service() const noexcept { return service_; }
+    /// The options it was started with.
     server_options const& options() const noexcept { return service_.options(); }
 
+    /// The account of that name, created if new (POST /__mock/accounts).
     account add_account(std::string const& name) { return service_.add_account(name); }
+    /// Forgets assets, versions, keys, faults and journal; keeps accounts (POST /__mock/reset).
     void reset() { service_.reset(); }
+    /// Arms a fault for the next matching /v1 requests; returns its id.
     std::uint64_t add_fault(wire::fault_spec const& fault) { return service_.add_fault(fault); }
+    /// Disarms every fault.
     void clear_faults() { service_.clear_faults(); }
+    /// The /v1 requests served so far, in order.
     std::vector<wire::journal_entry> journal() const { return service_.journal(); }
+    /// Forgets the journal.
     void clear_journal() { service_.clear_journal(); }
+    /// The whole state as one JSON document.
     boost::json::value export_state() const { return service_.export_state(); }
+    /// Replaces the whole state with a document from export_state().
     void import_state(boost::json::value const& state) { service_.import_state(state); }
+    /// The faults still armed.
     std::vector<wire::fault_response> faults() const { return service_.faults(); }
+    /// Every account.
     std::vector<account> accounts() const { return service_.accounts(); }
     /// Writes the state to options().state_file atomically (mode 0600).
     void save_state() const { service_.save_state(); }

@@ -38,22 +38,24 @@ namespace aigallery::mock {
 
 /// What the network layer must do with a handled request.
 struct handler_outcome {
+    /// The answer to send (unless `reset`).
     http_response response;
-    std::chrono::milliseconds delay{0};  // wait this long before answering
-    bool reset = false;                  // close the connection without answering
+    std::chrono::milliseconds delay{0};  ///< wait this long before answering
+    bool reset = false;                  ///< close the connection without answering
 };
 
 // The state document of GET/PUT /__mock/state.
 namespace doc {
+/// One version in the state document.
 struct version_doc {
-    std::string version_id;
-    std::string version_num;
-    std::string desc;
-    std::string visibility;
-    std::vector<std::string> group_users;
-    std::vector<wire::dependency_ref> dependencies;
-    boost::json::object source;
-    std::string created_at;
+    std::string version_id;                          ///< its opaque id
+    std::string version_num;                         ///< x.y.z
+    std::string desc;                                ///< its description
+    std::string visibility;                          ///< private, group or public
+    std::vector<std::string> group_users;            ///< its whitelist
+    std::vector<wire::dependency_ref> dependencies;  ///< what it runs (workflows)
+    boost::json::object source;                      ///< its source object
+    std::string created_at;                          ///< RFC 3339 UTC
 };
 BOOST_DESCRIBE_STRUCT(version_doc, (),
                       (version_id, version_num, desc, visibility, group_users, dependencies, source,
@@ -92,8 +94,11 @@ BOOST_DESCRIBE_STRUCT(state_doc, (), (accounts, assets, idempotency))
 AIGALLERY_JSON_MAPPING_FOR_NAMESPACE
 }  // namespace doc
 
+/// The whole mock gallery as a function from request to response: routing, auth, faults, journal,
+/// idempotency, over a gallery_state. Thread-safe.
 class service {
 public:
+    /// A gallery with these options; with `load_state`, reads `state_file` first.
     explicit service(server_options const& opts = {})
         : opts_(opts),
           state_(opts.seed, clock_for(opts)),
@@ -117,6 +122,8 @@ public:
     service(service const&) = delete;
     service& operator=(service const&) = delete;
 
+    /// Answers one request; `peer_is_loopback` decides whether the control API and /ui/ answer
+    /// without a control token.
     handler_outcome handle(http_request const& req, bool peer_is_loopback = true) {
         handler_outcome out;
         std::string rid = next_request_id();
@@ -142,6 +149,7 @@ public:
         return out;
     }
 
+    /// The account of that name, created if new.
     account add_account(std::string const& name) {
         std::uint64_t seq = 0;
         account a;
@@ -160,6 +168,7 @@ public:
         return a;
     }
 
+    /// Every account, by name.
     std::vector<account> accounts() const {
         std::shared_lock lock(state_mutex_);
         return state_.accounts();
@@ -228,26 +237,31 @@ public:
         return fault_ids_;
     }
 
+    /// The faults still armed, with what remains of each.
     std::vector<wire::fault_response> faults() const {
         std::lock_guard lock(misc_mutex_);
         return {faults_.begin(), faults_.end()};
     }
 
+    /// Disarms every fault.
     void clear_faults() {
         std::lock_guard lock(misc_mutex_);
         faults_.clear();
     }
 
+    /// The /v1 requests served so far, in order.
     std::vector<wire::journal_entry> journal() const {
         std::lock_guard lock(misc_mutex_);
         return journal_;
     }
 
+    /// Forgets the journal.
     void clear_journal() {
         std::lock_guard lock(misc_mutex_);
         journal_.clear();
     }
 
+    /// The whole state as one JSON document (GET /__mock/state).
     boost::json::value export_state() const {
         std::shared_lock lock(state_mutex_);
         return export_of(state_, idempotency_);
@@ -307,6 +321,7 @@ public:
     /// Log records replayed on top of the state file at start.
     std::size_t replayed_log_records() const noexcept { return replayed_records_; }
 
+    /// The options it was made with.
     server_options const& options() const noexcept { return opts_; }
 
     /// The largest body a request may have, known from its method and target
