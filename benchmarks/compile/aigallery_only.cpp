@@ -1,0 +1,6 @@
+// Compile-time measure: including the whole client API, calling nothing.
+#include <aigallery/aigallery.hpp>
+
+int main() {
+    return 0;
+}
