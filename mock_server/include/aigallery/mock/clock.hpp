@@ -13,8 +13,35 @@ namespace aigallery::mock {
 
 using time_point = std::chrono::sys_seconds;
 
-/// 2026-11-25T21:29:54Z
+/// 2026-11-25T21:29:54Z. Every answer carries a few of these, so years 1000 to
+/// 9999 are done by calendar arithmetic: strftime and gmtime_r cost more than
+/// the rest of a GET (gmtime_r takes glibc's time-zone lock each time).
 inline std::string format_rfc3339(time_point t) {
+    auto day = std::chrono::floor<std::chrono::days>(t);
+    std::chrono::year_month_day ymd{day};
+    int year = static_cast<int>(ymd.year());
+    if (year >= 1000 && year <= 9999) {  // strftime prints fewer digits below 1000
+        auto secs = (t - day).count();   // 0 .. 86399
+        char buf[20];
+        auto two = [&](int at, long v) {
+            buf[at] = static_cast<char>('0' + v / 10);
+            buf[at + 1] = static_cast<char>('0' + v % 10);
+        };
+        two(0, year / 100);
+        two(2, year % 100);
+        buf[4] = '-';
+        two(5, static_cast<unsigned>(ymd.month()));
+        buf[7] = '-';
+        two(8, static_cast<unsigned>(ymd.day()));
+        buf[10] = 'T';
+        two(11, secs / 3600);
+        buf[13] = ':';
+        two(14, secs / 60 % 60);
+        buf[16] = ':';
+        two(17, secs % 60);
+        buf[19] = 'Z';
+        return std::string(buf, sizeof buf);
+    }
     std::time_t tt = t.time_since_epoch().count();
     std::tm tm{};
     gmtime_r(&tt, &tm);
@@ -42,14 +69,21 @@ public:
 
     /// n lowercase hexadecimal characters.
     std::string hex(std::size_t n) {
+        std::string s;
+        append_hex(s, n);
+        return s;
+    }
+
+    /// Appends n lowercase hexadecimal characters to `s` (the same ones hex(n) gives).
+    void append_hex(std::string& s, std::size_t n) {
         static constexpr char digits[] = "0123456789abcdef";
-        std::string s(n, '0');
+        std::size_t at = s.size();
+        s.resize(at + n);
         for (std::size_t i = 0; i < n; i += 16) {
             std::uint64_t r = rng_();
             for (std::size_t j = i; j < n && j < i + 16; ++j, r >>= 4)
-                s[j] = digits[r & 15];
+                s[at + j] = digits[r & 15];
         }
-        return s;
     }
 
     /// A UUID-shaped id, valid as content_id and version_id.

@@ -70,7 +70,8 @@ struct route_match {
 inline std::optional<route_match> match_route(std::vector<std::string> const& segments,
                                               std::string_view method) {
     for (auto const& r : routes) {
-        std::vector<std::string> params;
+        // First only compare, copying nothing: most routes of the table fail
+        // here, and this runs on every request.
         std::string_view p = r.pattern.substr(1);
         std::size_t i = 0;
         bool ok = true;
@@ -81,13 +82,22 @@ inline std::optional<route_match> match_route(std::vector<std::string> const& se
             if (i >= segments.size())
                 ok = false;
             else if (seg.front() == '{')
-                ok = !segments[i].empty(), params.push_back(segments[i]);
+                ok = !segments[i].empty();
             else
                 ok = segments[i] == seg;
             ++i;
         }
         if (!ok || i != segments.size())
             continue;
+        std::vector<std::string> params;
+        params.reserve(2);
+        p = r.pattern.substr(1);
+        for (std::size_t k = 0; !p.empty(); ++k) {
+            auto slash = p.find('/');
+            if (p.front() == '{')
+                params.push_back(segments[k]);
+            p = slash == std::string_view::npos ? std::string_view() : p.substr(slash + 1);
+        }
         route_match m{&r, std::move(params), false};
         std::string_view allow = r.allow;
         while (!allow.empty()) {

@@ -8,6 +8,7 @@
 #include <aigallery/http.hpp>
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/durable_store.hpp>
+#include <aigallery/mock/json_writer.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/routes.hpp>
 #include <aigallery/mock/state.hpp>
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -517,8 +519,20 @@ private:
     }
 
     std::string next_request_id() {
-        std::lock_guard lock(misc_mutex_);
-        return "req-" + request_ids_.hex(16) + "-" + std::to_string(++request_count_);
+        // One allocation: this runs for every request.
+        std::string id;
+        id.reserve(48);
+        id += "req-";
+        std::uint64_t n;
+        {
+            std::lock_guard lock(misc_mutex_);
+            request_ids_.append_hex(id, 16);
+            n = ++request_count_;
+        }
+        id += '-';
+        char digits[24];
+        id.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+        return id;
     }
 
     // ---- responses ----------------------------------------------------------------
@@ -539,7 +553,7 @@ private:
 
     static http_response error_response(gallery_error const& e) {
         return json_response(e.status(),
-                             wire::serialize(wire::error_body{e.error_code(), e.error_msg()}));
+                             json_writer::to_json(wire::error_body{e.error_code(), e.error_msg()}));
     }
 
     static http_response injected(wire::fault_spec const& f) {
@@ -617,6 +631,7 @@ private:
         if (!u)
             throw gallery_error(errc::no_such_route, "malformed request target");
         parsed_target t;
+        t.segments.reserve(8);
         for (auto seg : u->segments())
             t.segments.push_back(seg);
         for (auto p : u->params())
@@ -716,7 +731,7 @@ private:
                 auto body = wire::parse<wire::create_content_request>(require_body(req));
                 return idempotent(req, caller, key, [&] {
                     auto r = state_.create_content(caller, body);
-                    auto resp = json_response(201, wire::serialize(r));
+                    auto resp = json_response(201, json_writer::to_json(r));
                     resp.set(boost::beast::http::field::location, r.content_uri);
                     return resp;
                 });
@@ -727,7 +742,7 @@ private:
                                 : wire::parse<wire::create_version_request>(req.body());
                 return idempotent(req, caller, key, [&] {
                     auto r = state_.create_version(caller, p[0], body, if_match);
-                    auto resp = json_response(201, wire::serialize(r));
+                    auto resp = json_response(201, json_writer::to_json(r));
                     resp.set(boost::beast::http::field::location, r.content_uri);
                     return resp;
                 });
@@ -794,7 +809,7 @@ private:
 
     template <class T>
     static http_response ok(T const& body) {
-        return json_response(200, wire::serialize(body));
+        return json_response(200, json_writer::to_json(body));
     }
 
     static void check_body_media_type(http_request const& req) {
@@ -961,8 +976,8 @@ private:
                             errc::bad_request,
                             "field 'name': 1 to 128 characters, no control characters");
                     auto a = add_account(body.name);
-                    return json_response(
-                        201, wire::serialize(wire::account_response{a.name, a.domain_id, a.token}));
+                    return json_response(201, json_writer::to_json(wire::account_response{
+                                                  a.name, a.domain_id, a.token}));
                 }
                 case route_id::reset:
                     reset();  // refuses itself once the log has failed
@@ -992,8 +1007,8 @@ private:
                     auto f = wire::parse<wire::fault_spec>(require_body(req));
                     auto id = add_fault(f);
                     f.times = f.times.value_or(1);
-                    return json_response(201,
-                                         wire::serialize(wire::fault_response{id, f, *f.times}));
+                    return json_response(
+                        201, json_writer::to_json(wire::fault_response{id, f, *f.times}));
                 }
                 default:
                     break;

@@ -156,7 +156,7 @@ public:
 
     /// The account a token belongs to, or null.
     account const* account_by_token(std::string_view token) const {
-        auto it = name_by_token_.find(std::string(token));
+        auto it = name_by_token_.find(token);
         return it == name_by_token_.end() ? nullptr : &accounts_by_name_.at(it->second);
     }
 
@@ -700,7 +700,7 @@ private:
 
     asset_record const& visible_asset(account const& caller, std::string_view content_id) const {
         check_path_id(content_id);
-        auto it = assets_.find(std::string(content_id));
+        auto it = assets_.find(content_id);
         if (it != assets_.end())
             for (auto const& [_, v] : it->second.versions)
                 if (can_see(caller.domain_id, it->second, v))
@@ -1103,8 +1103,15 @@ private:
     id_generator ids_;
     std::function<time_point()> clock_;
     std::map<std::string, account> accounts_by_name_;
-    std::unordered_map<std::string, std::string> name_by_token_;
-    std::unordered_map<std::string, asset_record> assets_;
+    /// Finds by string_view without building a std::string per request.
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> name_by_token_;
+    std::unordered_map<std::string, asset_record, string_hash, std::equal_to<>> assets_;
     std::unordered_map<std::string, std::string> titles_;  // owner, type, title -> content_id
     std::map<version_key, std::set<version_key>>
         dependents_;  // algorithm version -> workflow versions
