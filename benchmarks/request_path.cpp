@@ -1,8 +1,12 @@
 // The mock's request path without the network: service::handle() for the
 // three requests benchmarks/run drives over loopback (GET a version, publish
-// a version, list a page of 20), on the same population. CPU time per
-// request: what the mock adds to Beast's own work, before any socket. Used
-// to find and check optimisations (docs/benchmarks.md), with perf for where.
+// a version, list a page of 20), on the same population. CPU time and heap
+// allocations per request: what the mock adds to Beast's own work, before
+// any socket. Then a GET of a random version of a workflow with 100 and with
+// 1,000,000 versions, and the heap bytes each stored version takes. Used to
+// find and check optimisations (docs/benchmarks.md), with perf for where.
+//
+//   request_path [--quick] [Google Benchmark options]   --quick: 10,000, not 1,000,000
 #include <aigallery/mock/service.hpp>
 #include <aigallery/wire.hpp>
 
@@ -11,8 +15,15 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <new>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -132,6 +143,76 @@ void publish_version(benchmark::State& st) {
 }
 BENCHMARK(publish_version);
 
+std::size_t large_versions = 1'000'000;
+
+/// A service whose workflow has `n` versions, published as benchmarks/run
+/// publishes them; remembers the heap bytes per version that took.
+struct versions_population {
+    population p;
+    std::size_t n = 0;
+    double heap_bytes_per_version = 0;
+
+    explicit versions_population(std::size_t count) : n(count) {
+        auto publish = p.request(http::verb::post, "/v1/aihub/contents/" + p.flow_id + "/versions",
+                                 R"({"desc":"bench","dependencies":[{"content_id":")" + p.dep_id +
+                                     R"(","version_num":"1.0.0"}]})");
+        p.svc.clear_journal();
+        auto before = mallinfo2().uordblks;
+        for (std::size_t i = 1; i < n; ++i) {
+            if (p.svc.handle(publish).response.result_int() != 201)
+                throw std::runtime_error("publishing failed");
+            if (i % 8192 == 0)
+                p.svc.clear_journal();  // the journal is bounded; its cost is not the versions'
+        }
+        p.svc.clear_journal();
+        heap_bytes_per_version = double(mallinfo2().uordblks - before) / double(n - 1);
+    }
+};
+
+std::map<std::size_t, std::unique_ptr<versions_population>> versions_cache;
+
+void get_random_version(benchmark::State& st) {
+    auto n = static_cast<std::size_t>(st.range(0));
+    if (n > 100)
+        n = large_versions;
+    auto& vp = versions_cache[n];
+    if (!vp)
+        vp = std::make_unique<versions_population>(n);
+    std::vector<http_request> requests;
+    std::mt19937_64 rng(20261126);
+    for (int i = 0; i < 4096; ++i)
+        requests.push_back(vp->p.request(
+            http::verb::get,
+            "/v1/aihub/contents/" + vp->p.flow_id + "/versions/1.0." + std::to_string(rng() % n)));
+    std::size_t i = 0;
+    for (auto _ : st) {
+        auto out = vp->p.svc.handle(requests[i++ % requests.size()]);
+        benchmark::DoNotOptimize(out);
+        if (i % 8192 == 0) {
+            st.PauseTiming();
+            vp->p.svc.clear_journal();
+            st.ResumeTiming();
+        }
+    }
+    st.counters["versions"] = static_cast<double>(n);
+    st.counters["heap_B_per_version"] = vp->heap_bytes_per_version;
+}
+BENCHMARK(get_random_version)->ArgName("versions")->Arg(100)->Arg(1'000'000);
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--quick") {
+            large_versions = 10'000;
+            std::copy(argv + i + 1, argv + argc, argv + i);
+            --argc;
+            break;
+        }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

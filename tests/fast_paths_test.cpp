@@ -1,8 +1,11 @@
 // The mock's fast paths (issue 10) must answer exactly what the slow ones
-// did: the direct JSON writer against wire::serialize(), byte for byte, and
-// the arithmetic RFC 3339 formatting against strftime.
+// did: the direct JSON writer against wire::serialize(), byte for byte, the
+// arithmetic RFC 3339 formatting against strftime; and the compact version
+// records must keep every id, dependency and dependent as they were.
 #include <aigallery/mock/clock.hpp>
+#include <aigallery/mock/compact.hpp>
 #include <aigallery/mock/json_writer.hpp>
+#include <aigallery/mock/service.hpp>
 #include <aigallery/wire.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -98,8 +101,105 @@ BOOST_AUTO_TEST_CASE(rfc3339_matches_strftime) {
         mock::time_point t{std::chrono::seconds(s)};
         BOOST_TEST(mock::format_rfc3339(t) == slow(t), "at " << s);
         if (s >= -30610224000)  // from the year 1000: what the mock ever prints
-            BOOST_TEST(mock::parse_rfc3339(mock::format_rfc3339(t)).value() == t);
+            BOOST_TEST(
+                mock::parse_rfc3339(mock::format_rfc3339(t)).value().time_since_epoch().count() ==
+                s);
     }
+}
+
+BOOST_AUTO_TEST_CASE(compact_id_reads_back_what_was_written) {
+    for (std::string id : {"5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5f",  // canonical: 16 bytes
+                           "00000000-0000-0000-0000-000000000000",
+                           "5F0C2B4E-8D1A-4C3B-9E7F-0A1B2C3D4E5F",  // not lowercase: kept as text
+                           "5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5g",
+                           "5f0c2b4e8d1a4c3b9e7f0a1b2c3d4e5f", "x", std::string(64, 'a')}) {
+        mock::compact_id c = id;
+        BOOST_TEST(c.str() == id);
+        mock::compact_id copy = c;  // an imported state copies the whole gallery
+        BOOST_TEST(std::string(copy) == id);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(shared_list_shares_equal_lists_and_copies_before_a_change) {
+    mock::shared_list<int> a = std::vector<int>{1, 2};
+    mock::shared_list<int> b = std::vector<int>{1, 2};
+    b.share_if_equal(a);
+    BOOST_TEST(&a.items() == &b.items());  // one copy in memory
+    b.push_back(3);
+    BOOST_TEST(a.items() == (std::vector<int>{1, 2}));  // the other is untouched
+    BOOST_TEST(b.items() == (std::vector<int>{1, 2, 3}));
+    mock::shared_list<int> c = std::vector<int>{9};
+    c.share_if_equal(a);
+    BOOST_TEST(c.items() == (std::vector<int>{9}));
+}
+
+namespace {
+using boost::beast::http::verb;
+struct gallery {
+    mock::service svc{[] {
+        mock::server_options o;
+        o.seed = 5;
+        return o;
+    }()};
+    std::string token = svc.add_account("alice").token;
+
+    http_response send(verb v, std::string target, std::string body = {}) {
+        http_request r{v, target, 11};
+        r.set("X-Auth-Token", token);
+        if (!body.empty()) {
+            r.set(boost::beast::http::field::content_type, "application/json");
+            r.body() = std::move(body);
+        }
+        r.prepare_payload();
+        return svc.handle(r).response;
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dependents_stay_exact_as_versions_share_and_go) {
+    gallery g;
+    auto algo = boost::json::parse(g.send(verb::post, "/v1/aihub/contents",
+                                          R"({"content_type":"algorithm","title":"a"})")
+                                       .body())
+                    .at("content_id")
+                    .as_string();
+    std::string dep =
+        R"({"dependencies":[{"content_id":")" + std::string(algo) + R"(","version_num":"1.0.0"}]})";
+    auto flow_answer =
+        g.send(verb::post, "/v1/aihub/contents",
+               R"({"content_type":"workflow","title":"w","dependencies":[{"content_id":")" +
+                   std::string(algo) + R"(","version_num":"1.0.0"}]})");
+    BOOST_TEST_REQUIRE(flow_answer.result_int() == 201u);
+    std::string flow(boost::json::parse(flow_answer.body()).at("content_id").as_string());
+    std::string versions = "/v1/aihub/contents/" + flow + "/versions";
+    for (int i = 0; i < 3; ++i)  // 1.0.1 .. 1.0.3, each with the same dependency
+        BOOST_TEST_REQUIRE(g.send(verb::post, versions, dep).result_int() == 201u);
+    BOOST_TEST_REQUIRE(g.send(verb::post, versions, R"({"desc":"none"})").result_int() == 201u);
+    auto v = boost::json::parse(g.send(verb::get, versions + "/1.0.2").body());
+    BOOST_TEST(v.at("dependencies").as_array().size() == 1u);
+    // 1.0.4 kept the sharing but not the dependencies: none were given
+    BOOST_TEST(boost::json::parse(g.send(verb::get, versions + "/1.0.4").body())
+                   .at("dependencies")
+                   .as_array()
+                   .empty());
+    BOOST_TEST_REQUIRE(g.send(verb::delete_, versions + "/1.0.0").result_int() == 204u);
+    BOOST_TEST_REQUIRE(g.send(verb::delete_, versions + "/1.0.2").result_int() == 204u);
+    std::string algo_version = "/v1/aihub/contents/" + std::string(algo) + "/versions/1.0.0";
+    auto d = boost::json::parse(g.send(verb::get, algo_version + "/dependents").body());
+    auto const& items = d.at("items").as_array();
+    BOOST_TEST_REQUIRE(items.size() == 2u);
+    BOOST_TEST(items[0].at("version_num").as_string() == "1.0.1");
+    BOOST_TEST(items[1].at("version_num").as_string() == "1.0.3");
+    auto refused = g.send(verb::delete_, algo_version);
+    BOOST_TEST(refused.result_int() == 409u);
+    BOOST_TEST(refused.body().find(flow + " 1.0.1") != std::string::npos);
+    // the state document keeps every id exactly, through an export and import
+    auto before = g.svc.export_state();
+    g.svc.import_state(before);
+    BOOST_TEST(boost::json::serialize(g.svc.export_state()) == boost::json::serialize(before));
+    BOOST_TEST(g.send(verb::delete_, versions + "/1.0.1").result_int() == 204u);
+    BOOST_TEST(g.send(verb::delete_, versions + "/1.0.3").result_int() == 204u);
+    BOOST_TEST(g.send(verb::delete_, algo_version).result_int() == 204u);  // no dependents left
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,11 +6,13 @@
 
 #include <aigallery/error.hpp>
 #include <aigallery/mock/clock.hpp>
+#include <aigallery/mock/compact.hpp>
 #include <aigallery/validation.hpp>
 #include <aigallery/version.hpp>
 #include <aigallery/visibility.hpp>
 #include <aigallery/wire.hpp>
 
+#include <boost/container/flat_set.hpp>
 #include <boost/multi_index/composite_key.hpp>
 #include <boost/multi_index/hashed_index.hpp>
 #include <boost/multi_index/member.hpp>
@@ -63,21 +65,24 @@ struct version_key {
     friend bool operator==(version_key const&, version_key const&) = default;
 };
 
-/// One stored version.
+/// One stored version. A million of them take some 210 bytes each, index
+/// entries included (docs/benchmarks.md): the id in 16 bytes, the
+/// dependencies shared with the version before when equal, an empty source
+/// in one pointer, and the members ordered to leave no padding.
 struct version_record {
     /// Its opaque id.
-    std::string version_id;
+    compact_id version_id;
     /// Its number.
     version_number num;
-    /// Its description.
-    std::string desc;
     /// Its visibility.
     visibility vis = visibility::private_;
+    /// Its description.
+    std::string desc;
     std::vector<std::string> group_users;  ///< sorted, unique, without the owner
     /// The algorithm versions it runs (workflows only).
-    std::vector<version_key> dependencies;
+    shared_list<version_key> dependencies;
     /// Its source object, as published.
-    boost::json::object source;
+    shared_object source;
     /// When it was published.
     time_point created_at;
 };
@@ -293,6 +298,7 @@ public:
             refuse_taken_title(a.owner, a.type, *body.title);
         auto v = new_record(num, body.desc, vis, std::move(users), std::move(deps), body.source);
         check_invariant_of_workflow(a.owner, a.type, v);
+        v.dependencies.share_if_equal(highest.dependencies);
 
         v.version_id = ids_.uuid();
         v.created_at = now();
@@ -346,9 +352,10 @@ public:
         auto const& a = *owned_version(caller, content_id, num).first;
         wire::dependents_response r;
         if (auto it = dependents_.find({a.content_id, num}); it != dependents_.end())
-            for (auto const& k : it->second)
-                if (assets_.at(k.content_id).owner == caller.domain_id)
-                    r.items.push_back({k.content_id, k.num.to_string()});
+            for (auto const& [id, nums] : it->second)
+                if (assets_.at(id).owner == caller.domain_id)
+                    for (auto const& n : nums)
+                        r.items.push_back({id, n.to_string()});
         return r;
     }
 
@@ -786,24 +793,25 @@ private:
         auto it = dependents_.find({a.content_id, next.num});
         if (it == dependents_.end())
             return;
-        for (auto const& k : it->second) {
-            auto const& wa = assets_.at(k.content_id);
-            if (!covers(wa.owner, wa.versions.at(k.num), a, next))
-                throw gallery_error(errc::dependency_visibility,
-                                    "workflow " + k.content_id + " " + k.num.to_string() +
-                                        " depends on this version and would become visible to "
-                                        "accounts that cannot see it");
-        }
+        for (auto const& [id, nums] : it->second)
+            for (auto const& n : nums) {
+                auto const& wa = assets_.at(id);
+                if (!covers(wa.owner, wa.versions.at(n), a, next))
+                    throw gallery_error(errc::dependency_visibility,
+                                        "workflow " + id + " " + n.to_string() +
+                                            " depends on this version and would become visible to "
+                                            "accounts that cannot see it");
+            }
     }
 
     void refuse_if_depended_on(asset_record const& a, version_number num) const {
         auto it = dependents_.find({a.content_id, num});
         if (it != dependents_.end() && !it->second.empty()) {
-            auto const& k = *it->second.begin();
+            auto const& [id, nums] = *it->second.begin();  // neither map nor set is ever empty
             throw gallery_error(errc::has_dependents, "version " + num.to_string() + " of " +
                                                           a.content_id +
-                                                          " is a dependency of workflow " +
-                                                          k.content_id + " " + k.num.to_string());
+                                                          " is a dependency of workflow " + id +
+                                                          " " + nums.begin()->to_string());
         }
     }
 
@@ -881,10 +889,17 @@ private:
     /// Adds or takes away what one version contributes to the indexes.
     void index_version(asset_record& a, version_record const& v, int sign) {
         for (auto const& d : v.dependencies) {
-            auto& s = dependents_[d];
-            if (sign > 0)
-                s.insert({a.content_id, v.num});
-            else if (s.erase({a.content_id, v.num}); s.empty())
+            auto& by_asset = dependents_[d];
+            if (sign > 0) {
+                by_asset[a.content_id].insert(v.num);
+                continue;
+            }
+            if (auto w = by_asset.find(a.content_id); w != by_asset.end()) {
+                w->second.erase(v.num);
+                if (w->second.empty())
+                    by_asset.erase(w);
+            }
+            if (by_asset.empty())
                 dependents_.erase(d);
         }
         if (v.vis == visibility::group)
@@ -1113,8 +1128,13 @@ private:
     std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> name_by_token_;
     std::unordered_map<std::string, asset_record, string_hash, std::equal_to<>> assets_;
     std::unordered_map<std::string, std::string> titles_;  // owner, type, title -> content_id
-    std::map<version_key, std::set<version_key>>
-        dependents_;  // algorithm version -> workflow versions
+    // algorithm version -> workflow content_id -> its versions that depend on
+    // it: a workflow's id once, not once per version, and the versions in a
+    // sorted vector (new versions are the highest, so they are appended),
+    // some 12-18 B each where a set node took 64. Deleting a version of a
+    // workflow moves the numbers above it: O(versions of that workflow).
+    std::map<version_key, std::map<std::string, boost::container::flat_set<version_number>>>
+        dependents_;
     std::unordered_map<std::string, std::map<std::string, int>>
         shared_;  // user -> content_id -> group versions
     std::unordered_map<std::string, std::map<std::string, int>>
