@@ -108,11 +108,12 @@ BOOST_AUTO_TEST_CASE(rfc3339_matches_strftime) {
 }
 
 BOOST_AUTO_TEST_CASE(compact_id_reads_back_what_was_written) {
-    for (std::string id : {"5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5f",  // canonical: 16 bytes
-                           "00000000-0000-0000-0000-000000000000",
-                           "5F0C2B4E-8D1A-4C3B-9E7F-0A1B2C3D4E5F",  // not lowercase: kept as text
-                           "5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5g",
-                           "5f0c2b4e8d1a4c3b9e7f0a1b2c3d4e5f", "x", std::string(64, 'a')}) {
+    for (std::string id : std::vector<std::string>{
+             "5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5f",  // canonical: 16 bytes
+             "00000000-0000-0000-0000-000000000000",
+             "5F0C2B4E-8D1A-4C3B-9E7F-0A1B2C3D4E5F",  // not lowercase: kept as text
+             "5f0c2b4e-8d1a-4c3b-9e7f-0a1b2c3d4e5g", "5f0c2b4e8d1a4c3b9e7f0a1b2c3d4e5f", "x",
+             std::string(64, 'a')}) {
         mock::compact_id c = id;
         BOOST_TEST(c.str() == id);
         mock::compact_id copy = c;  // an imported state copies the whole gallery

@@ -24,24 +24,38 @@ namespace aigallery::mock {
 /// UUID (the mock writes every id it stores).
 class compact_id {
 public:
+    /// The nil UUID.
     compact_id() = default;
+    /// Keeps `s`: in 16 bytes when it is a canonical lowercase UUID.
     compact_id(std::string_view s) { assign(s); }  // NOLINT: assigned from strings throughout
+    /// Keeps `s`: in 16 bytes when it is a canonical lowercase UUID.
+    compact_id(std::string const& s) { assign(s); }  // NOLINT
+    /// Keeps `s`: in 16 bytes when it is a canonical lowercase UUID.
+    compact_id(char const* s) { assign(s); }  // NOLINT
+    /// A deep copy (a gallery_state is copied whole by an import).
     compact_id(compact_id const& o)
         : bytes_(o.bytes_), other_(o.other_ ? std::make_unique<std::string>(*o.other_) : nullptr) {}
+    /// Moves.
     compact_id(compact_id&&) noexcept = default;
+    /// A deep copy.
     compact_id& operator=(compact_id const& o) {
         if (this != &o)
             *this = compact_id(o);
         return *this;
     }
+    /// Moves.
     compact_id& operator=(compact_id&&) noexcept = default;
+    /// Keeps `s`, as the constructor does.
     compact_id& operator=(std::string_view s) {
         assign(s);
         return *this;
     }
+    /// Keeps `s`, as the constructor does.
     compact_id& operator=(std::string const& s) { return *this = std::string_view(s); }
+    /// Keeps `s`, as the constructor does.
     compact_id& operator=(char const* s) { return *this = std::string_view(s); }
 
+    /// The id as it was written.
     std::string str() const {
         if (other_)
             return *other_;
@@ -56,8 +70,10 @@ public:
         }
         return s;
     }
+    /// The id as it was written.
     operator std::string() const { return str(); }  // NOLINT: read where strings are expected
 
+    /// Same text.
     friend bool operator==(compact_id const& a, compact_id const& b) { return a.str() == b.str(); }
     /// The id rule of validation.hpp, for a stored id.
     friend bool is_valid_id(compact_id const& id) { return aigallery::is_valid_id(id.str()); }
@@ -103,17 +119,26 @@ private:
 template <class T>
 class shared_list {
 public:
+    /// No items.
     shared_list() = default;
+    /// Holds `v`.
     shared_list(std::vector<T> v)  // NOLINT: assigned from vectors throughout
         : items_(v.empty() ? nullptr : std::make_shared<std::vector<T> const>(std::move(v))) {}
 
+    /// The first item.
     auto begin() const { return items().begin(); }
+    /// Past the last item.
     auto end() const { return items().end(); }
+    /// How many items.
     std::size_t size() const { return items().size(); }
+    /// Whether there are none.
     bool empty() const { return items().empty(); }
+    /// The items.
     std::vector<T> const& items() const { return items_ ? *items_ : none(); }
+    /// The items.
     operator std::vector<T> const&() const { return items(); }  // NOLINT
 
+    /// Adds an item to this list only (a shared one is copied first).
     void push_back(T t) {
         auto next = std::make_shared<std::vector<T>>(items());
         next->push_back(std::move(t));
@@ -138,14 +163,20 @@ private:
 /// takes 8 bytes instead of a boost::json::object's 24.
 class shared_object {
 public:
+    /// An empty object.
     shared_object() = default;
+    /// Holds `o`.
     shared_object(boost::json::object o) { *this = std::move(o); }  // NOLINT
+    /// Holds `o` (nothing at all when it is empty).
     shared_object& operator=(boost::json::object o) {
         p_ = o.empty() ? nullptr : std::make_shared<boost::json::object const>(std::move(o));
         return *this;
     }
+    /// The object.
     boost::json::object const& get() const { return p_ ? *p_ : none(); }
+    /// The object.
     operator boost::json::object const&() const { return get(); }  // NOLINT
+    /// The value at `key`, or null.
     boost::json::value const* if_contains(std::string_view key) const {
         return get().if_contains(key);
     }

@@ -2,7 +2,7 @@
 // between: wire::serialize() builds a boost::json::value (an allocation per
 // key, string and object) and then prints it, which was most of the mock's
 // cost per request. This writer walks the same Boost.Describe descriptions
-// and prints byte for byte what wire::serialize() prints (tests/json_writer_test.cpp
+// and prints byte for byte what wire::serialize() prints (tests/fast_paths_test.cpp
 // checks it), so the two can never disagree on the contract.
 #pragma once
 
@@ -67,14 +67,17 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+/// Appends a string value.
 inline void append_json(std::string& out, std::string const& s) {
     append_json_string(out, s);
 }
 
+/// Appends true or false.
 inline void append_json(std::string& out, bool b) {
     out += b ? "true" : "false";
 }
 
+/// Appends an integer in decimal, as Boost.JSON prints an int64 or uint64.
 template <class I>
 requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void append_json(std::string& out,
                                                                              I n) {
@@ -83,6 +86,7 @@ requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void append_json(std
     out.append(buf, r.ptr);
 }
 
+/// Appends an object held as a DOM (a version's free-form `source`).
 inline void append_json(std::string& out, boost::json::object const& o) {
     if (o.empty())
         out += "{}";  // the common case: no source
@@ -90,6 +94,7 @@ inline void append_json(std::string& out, boost::json::object const& o) {
         out += boost::json::serialize(o);
 }
 
+/// Appends any value held as a DOM.
 inline void append_json(std::string& out, boost::json::value const& v) {
     out += boost::json::serialize(v);
 }
@@ -99,6 +104,7 @@ void append_json(std::string& out, std::vector<T> const& v);
 template <aigallery::detail::described T>
 void append_json(std::string& out, T const& t);
 
+/// Appends an array of the items.
 template <class T>
 void append_json(std::string& out, std::vector<T> const& v) {
     out += '[';
