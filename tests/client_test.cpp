@@ -1,11 +1,17 @@
-// The client against the mock gallery, every case run in process and again
-// over loopback with beast_transport: the seed's release_to_gallery patterns,
+// The client against the mock gallery, every case run four ways: the sync
+// client in process and over loopback (beast_transport), and the async
+// client in process (async_in_process_transport) and over loopback
+// (beast_async_transport), through a blocking adapter: the seed's release_to_gallery patterns,
 // versions, sharing checks, cascades, all-or-nothing releases (undo after a
 // server refusal, a concurrent publish, a hard failure), idempotent retries
 // after lost answers, whitelist cascades, dry runs, retry policy and errors.
+#include "async_support.hpp"
 #include "support.hpp"
 
 #include <aigallery/aigallery.hpp>
+#include <aigallery/async_client.hpp>
+#include <aigallery/beast_async_transport.hpp>
+#include <aigallery/mock/async_in_process_transport.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -56,6 +62,44 @@ template <class Via>
 auto make_client(Via& via, std::string token, ag::client_options o) {
     auto t = transport_to(via);
     return ag::basic_client<decltype(t)>{std::move(t), std::move(token), std::move(o)};
+}
+
+/// The same fixtures, driven by the async client.
+struct async_in_process : in_process {
+    static constexpr char const* name = "async_in_process";
+    using in_process::in_process;
+};
+struct async_loopback : loopback {
+    static constexpr char const* name = "async_loopback";
+    using loopback::loopback;
+};
+using all_clients = boost::mp11::mp_list<in_process, loopback, async_in_process, async_loopback>;
+
+/// Back-off waits are recorded by the sleeper, as for the sync client, and
+/// not waited for.
+ag::client_options for_async(ag::client_options o) {
+    o.async_delay = [s = o.sleeper](milliseconds d) {
+        if (s)
+            s(d);
+        return milliseconds(0);
+    };
+    return o;
+}
+
+auto make_client(async_in_process& via, std::string token, ag::client_options o) {
+    auto io = std::make_shared<boost::asio::io_context>();
+    using T = ag::mock::async_in_process_transport;
+    auto c = std::make_unique<ag::async_client<T>>(T{io->get_executor(), via.service},
+                                                   std::move(token), for_async(std::move(o)));
+    return blocking_async_client<T>{io, std::move(c)};
+}
+
+auto make_client(async_loopback& via, std::string token, ag::client_options o) {
+    auto io = std::make_shared<boost::asio::io_context>();
+    using T = ag::beast_async_transport;
+    auto c = std::make_unique<ag::async_client<T>>(T{io->get_executor(), via.server.url()},
+                                                   std::move(token), for_async(std::move(o)));
+    return blocking_async_client<T>{io, std::move(c)};
 }
 
 /// Runs `before` on each request just before handing it to the inner transport.
@@ -210,7 +254,7 @@ fault_spec make_fault(std::string method, std::string prefix, std::string action
 BOOST_AUTO_TEST_SUITE(client)
 
 // 1. The seed's two usage patterns, defaults, and sharing kept by new versions.
-BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     auto bob = w.client(w.bob);
@@ -302,7 +346,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(seed_usage_patterns, Via, both_transports) {
 }
 
 // 2. Explicit versions, bumps, and their refusals before any write.
-BOOST_AUTO_TEST_CASE_TEMPLATE(explicit_versions_and_bumps, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(explicit_versions_and_bumps, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     ag::workflow wf{.name = "roses"};
@@ -357,7 +401,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(explicit_versions_and_bumps, Via, both_transports)
 }
 
 // 3. Sharing that cannot be right is refused before any request.
-BOOST_AUTO_TEST_CASE_TEMPLATE(sharing_checked_before_any_request, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(sharing_checked_before_any_request, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     ag::workflow wf{.name = "tulips"};
@@ -407,7 +451,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sharing_checked_before_any_request, Via, both_tran
 
 // 4. The cascade: shared algorithms published once, owned ones bumped or
 //    widened, narrower owned ones refused, others' used as they are.
-BOOST_AUTO_TEST_CASE_TEMPLATE(text_and_size_checked_before_any_write, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(text_and_size_checked_before_any_write, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     auto refused = [&](ag::workflow const& wf, ag::release_options const& o, errc code,
@@ -436,7 +480,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(text_and_size_checked_before_any_write, Via, both_
     BOOST_TEST(w.assets().as_array().empty());
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, all_clients) {
     world<Via> w;
     auto& g = w.g;
     auto alice = w.client(w.alice);
@@ -533,8 +577,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(release_cascades, Via, both_transports) {
 }
 
 // 5. Another's non-public algorithm under a public workflow: refused before any write.
-BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm, Via,
-                              both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     auto bobs =
@@ -563,7 +606,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(public_workflow_over_unowned_non_public_algorithm,
 }
 
 // 6. The server's 4091 on the workflow's write: the whole release is undone.
-BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     // bob's group algorithm whitelists alice but not carol
@@ -619,6 +662,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(server_refusal_undoes_the_release, Via, both_trans
 
 // 7. A concurrent publish between the plan and a write fails the release (412)
 //    instead of shifting its numbers, and the release is undone.
+// (sync only: it hooks the sync transport)
 BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_publish_fails_the_release, Via, both_transports) {
     for (bool hit_workflow : {true, false}) {
         BOOST_TEST_CONTEXT("the concurrent publish hits the "
@@ -669,7 +713,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_publish_fails_the_release, Via, both_tr
 
 // 8. An answer lost after the gallery carried a write out: the retry with the
 //    same Idempotency-Key learns the outcome, and nothing is published twice.
-BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
 
@@ -730,7 +774,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lost_answers_are_retried_with_the_same_key, Via, b
 }
 
 // 9. A write refused outright (not transient, not retried): nothing is left behind.
-BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     auto shared_tool = w.g.must_publish(
@@ -812,7 +856,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hard_failure_leaves_nothing_behind, Via, both_tran
 }
 
 // 10. Whitelist cascades: order, safe removal, and another account's needs.
-BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     auto carol = w.client(w.carol);
@@ -897,7 +941,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_cascades, Via, both_transports) {
 }
 
 // 11. A dry run writes nothing and shows the whole release.
-BOOST_AUTO_TEST_CASE_TEMPLATE(dry_run_writes_nothing, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(dry_run_writes_nothing, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     ag::workflow wf{.name = "flowers"};
@@ -960,7 +1004,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(dry_run_writes_nothing, Via, both_transports) {
 }
 
 // 12. Retry decisions and back-off, without sleeping.
-BOOST_AUTO_TEST_CASE_TEMPLATE(retry_policy_decisions, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(retry_policy_decisions, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     std::string const me = "/v1/aihub/me";
@@ -1068,7 +1112,7 @@ BOOST_AUTO_TEST_CASE(backoff_grows_within_bounds) {
 }
 
 // 13. gallery_error keeps what the server said, request id included.
-BOOST_AUTO_TEST_CASE_TEMPLATE(gallery_error_carries_the_answer, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(gallery_error_carries_the_answer, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     try {
@@ -1101,7 +1145,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gallery_error_carries_the_answer, Via, both_transp
 }
 
 // 14. A transport failure that outlives the retries.
-BOOST_AUTO_TEST_CASE_TEMPLATE(transport_failure_outlives_retries, Via, both_transports) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(transport_failure_outlives_retries, Via, all_clients) {
     world<Via> w;
     auto alice = w.client(w.alice);
     w.fault(make_fault("GET", "/v1/aihub/me", "reset", std::nullopt, 10));

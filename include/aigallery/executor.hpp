@@ -18,6 +18,7 @@
 #include <aigallery/wire.hpp>
 #include <aigallery/workflow.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,6 +41,10 @@ struct client_options {
     /// random (version 4, 122 random bits) UUID. Must be thread-safe when
     /// async calls run concurrently.
     std::function<std::string()> idempotency_key{};
+    /// For the async client: maps each back-off wait to how long its Asio
+    /// timer really waits (tests record the wait and return zero, as the
+    /// sleeper lets them do for the sync client). Empty: wait as asked.
+    std::function<std::chrono::milliseconds(std::chrono::milliseconds)> async_delay{};
     /// Told of each step of every call (optional).
     progress_observer observer{};
 };
