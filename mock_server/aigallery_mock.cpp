@@ -40,6 +40,12 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --seed N             seed for ids and tokens, for reproducible runs
   --control-token T    require T in X-Mock-Control-Token on /__mock (and then
                        answer peers that are not on loopback)
+  --journal-entries N  keep the last N /v1 requests in the journal (default 10000;
+                       0 turns the journal off)
+  --journal-bytes N    ...and at most N bytes of them (default 67108864)
+  --journal-body-bytes N
+                       cut longer bodies in the journal (default 65536)
+  --record-states      keep the state before each request, for GET /__mock/pact
   --version            print the version and exit
   --idle-timeout S     close a kept-alive connection idle for S seconds (default 15)
   --header-timeout S   close a connection whose request header takes longer than
@@ -136,6 +142,17 @@ command_line parse_command_line(int argc, char** argv) {
         } else if (name == "--seed") {
             cl.options.seed = parse_number<std::uint64_t>(
                 name, value(), 0, std::numeric_limits<std::uint64_t>::max());
+        } else if (name == "--journal-entries") {
+            cl.options.journal_max_entries =
+                parse_number<std::size_t>(name, value(), 0, std::size_t(1) << 32);
+        } else if (name == "--journal-bytes") {
+            cl.options.journal_max_bytes =
+                parse_number<std::size_t>(name, value(), 1, std::size_t(1) << 40);
+        } else if (name == "--journal-body-bytes") {
+            cl.options.journal_max_body_bytes =
+                parse_number<std::size_t>(name, value(), 0, std::size_t(1) << 30);
+        } else if (name == "--record-states") {
+            cl.options.record_provider_states = true;
         } else if (name == "--control-token") {
             cl.options.control_token = value();
         } else if (name == "--idle-timeout") {

@@ -59,6 +59,17 @@ struct server_options {
     /// 1 MiB (the contract's limit on /v1); a larger Content-Length is
     /// refused with 413 right after the header, before any of the body is read.
     std::uint64_t state_body_limit = 64ull << 20;
+    /// The journal keeps the last this many /v1 requests (0: none, capture off).
+    std::size_t journal_max_entries = 10'000;
+    /// ...and at most this many bytes of them, bodies and headers included.
+    std::size_t journal_max_bytes = 64u << 20;
+    /// A longer request or response body is cut in the journal (and such an
+    /// entry left out of a Pact export).
+    std::size_t journal_max_body_bytes = 64u << 10;
+    /// Keep with each journal entry the gallery as it was before the request
+    /// (without tokens), which GET /__mock/pact turns into provider states.
+    /// Off by default: each write then costs a copy of the whole state.
+    bool record_provider_states = false;
 };
 
 }  // namespace aigallery::mock

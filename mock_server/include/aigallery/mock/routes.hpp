@@ -26,6 +26,10 @@ enum class route_id {
     state_save,
     journal,
     faults,
+    pact,
+    provider_states,
+    expectations,
+    expectations_verify,
 };
 
 /// One route of the REST contract or the control API.
@@ -36,7 +40,7 @@ struct route {
     std::string_view allow;    ///< the methods, as the Allow header lists them
 };
 
-inline constexpr std::array<route, 15> routes{{
+inline constexpr std::array<route, 19> routes{{
     {route_id::me, "/v1/aihub/me", "GET"},
     {route_id::contents, "/v1/aihub/contents", "GET, POST"},
     {route_id::content, "/v1/aihub/contents/{content_id}", "GET, DELETE"},
@@ -55,6 +59,10 @@ inline constexpr std::array<route, 15> routes{{
     {route_id::state_save, "/__mock/state/save", "POST"},
     {route_id::journal, "/__mock/journal", "GET, DELETE"},
     {route_id::faults, "/__mock/faults", "GET, POST, DELETE"},
+    {route_id::pact, "/__mock/pact", "GET"},
+    {route_id::provider_states, "/__mock/provider-states", "POST"},
+    {route_id::expectations, "/__mock/expectations", "GET, POST, DELETE"},
+    {route_id::expectations_verify, "/__mock/expectations/verify", "POST"},
 }};
 
 /// The route a path matched, with its parameters.

@@ -169,6 +169,28 @@ public:
     std::vector<wire::journal_entry> journal() const { return service_.journal(); }
     /// Forgets the journal.
     void clear_journal() { service_.clear_journal(); }
+    /// The journal in full (headers, bodies, times), filtered; see journal.hpp.
+    std::vector<journal_record> journal_records(journal_filter const& f = {}) const {
+        return service_.journal_records(f);
+    }
+    /// Checks now that `rule` many journaled requests match `p`; see expectations.hpp.
+    verification verify(request_pattern const& p, count_rule rule = at_least(1)) const {
+        return service_.verify(p, rule);
+    }
+    /// Registers an expectation for verify_expectations(); returns its id.
+    std::uint64_t expect(request_pattern p, count_rule rule = at_least(1)) {
+        return service_.expect(std::move(p), rule);
+    }
+    /// Checks every registered expectation.
+    verification verify_expectations() const { return service_.verify_expectations(); }
+    /// Forgets the registered expectations.
+    void clear_expectations() { service_.clear_expectations(); }
+    /// The journal as Pact v4 (needs server_options::record_provider_states).
+    boost::json::object pact(std::string const& consumer, std::string const& provider) const {
+        return service_.pact(consumer, provider);
+    }
+    /// The journal as HAR 1.2.
+    boost::json::object journal_har() const { return service_.journal_har(); }
     /// The whole state as one JSON document.
     boost::json::value export_state() const { return service_.export_state(); }
     /// Replaces the whole state with a document from export_state().

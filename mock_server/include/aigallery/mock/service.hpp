@@ -9,7 +9,11 @@
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/durable_store.hpp>
 #include <aigallery/mock/json_writer.hpp>
+#include <aigallery/mock/expectations.hpp>
+#include <aigallery/mock/har.hpp>
+#include <aigallery/mock/journal.hpp>
 #include <aigallery/mock/options.hpp>
+#include <aigallery/mock/pact.hpp>
 #include <aigallery/mock/routes.hpp>
 #include <aigallery/mock/state.hpp>
 #include <aigallery/mock/ui.hpp>
@@ -104,7 +108,9 @@ public:
     explicit service(server_options const& opts = {})
         : opts_(opts),
           state_(opts.seed, clock_for(opts)),
-          request_ids_(opts.seed ? std::optional<std::uint64_t>(*opts.seed + 1) : std::nullopt) {
+          request_ids_(opts.seed ? std::optional<std::uint64_t>(*opts.seed + 1) : std::nullopt),
+          journal_(journal_limits{opts.journal_max_entries, opts.journal_max_bytes,
+                                  opts.journal_max_body_bytes}) {
         if (opts.durable && !opts.state_file.empty()) {
             log_ = std::make_unique<durable_log>(opts.state_file);
             auto found = log_->load();
@@ -130,24 +136,32 @@ public:
         handler_outcome out;
         std::string rid = next_request_id();
         std::string_view target = req.target();
-        if (target.starts_with("/__mock/") || target == "/__mock")
+        auto const started = std::chrono::steady_clock::now();
+        std::optional<journal_record> entry;
+        if (target.starts_with("/__mock/") || target == "/__mock") {
             out.response = control(req, peer_is_loopback);
-        else if (ui::is_ui_target(target))
+        } else if (ui::is_ui_target(target)) {
             out.response = ui::serve(req, peer_is_loopback, opts_.control_token, [this] {
                 wire::account_list_response l;
                 for (auto const& a : accounts())
                     l.items.push_back({a.name, a.domain_id, a.token});
                 return wire::serialize(l);
             });
-        else if (target.starts_with("/v1/") || target == "/v1")
-            out = v1(req, rid);
-        else
+        } else if (target.starts_with("/v1/") || target == "/v1") {
+            if (journal_.limits().max_entries > 0) {
+                entry.emplace();
+                entry->started_at = std::chrono::system_clock::now();
+            }
+            out = v1(req, entry ? &*entry : nullptr);
+        } else
             out.response =
                 error_response(gallery_error(errc::no_such_route, "no route " + printable(target)));
         out.response.version(req.version());
         out.response.set("X-Request-Id", rid);
         out.response.keep_alive(req.keep_alive());
         out.response.prepare_payload();
+        if (entry)
+            record(req, out, rid, started, std::move(*entry));
         return out;
     }
 
@@ -167,6 +181,7 @@ public:
                                       wire::account_response{a.name, a.domain_id, a.token})}}});
         }
         make_durable(seq);
+        state_changed();
         return a;
     }
 
@@ -187,9 +202,13 @@ public:
             seq = log_change({{"reset", true}});
         }
         make_durable(seq);
-        std::lock_guard lock(misc_mutex_);
-        faults_.clear();
+        {
+            std::lock_guard lock(misc_mutex_);
+            faults_.clear();
+            expectations_.clear();
+        }
         journal_.clear();
+        state_changed();
     }
 
     /// A `delay` fault (not after_commit) waits before the request is carried
@@ -251,16 +270,192 @@ public:
         faults_.clear();
     }
 
-    /// The /v1 requests served so far, in order.
+    /// The journal's kept /v1 entries in short form (method, target, status,
+    /// caller, request id, idempotency key), oldest first.
     std::vector<wire::journal_entry> journal() const {
-        std::lock_guard lock(misc_mutex_);
-        return journal_;
+        std::vector<wire::journal_entry> out;
+        for (auto& r : journal_.entries())
+            out.push_back(
+                {r.method, r.target, r.status, r.domain_id, r.request_id, r.idempotency_key});
+        return out;
     }
 
-    /// Forgets the journal.
-    void clear_journal() {
+    /// The journal's kept /v1 entries in full (headers, bodies, times) that
+    /// pass the filter, oldest first.
+    std::vector<journal_record> journal_records(journal_filter const& f = {}) const {
+        return journal_.entries(f);
+    }
+
+    /// How many entries and bytes the journal holds, and how many it dropped.
+    journal_stats journal_statistics() const { return journal_.stats(); }
+
+    /// Forgets every journal entry and frees their memory.
+    void clear_journal() { journal_.clear(); }
+
+    /// Checks now that the journal holds `rule` many requests matching `p`;
+    /// a failure's message lists the closest requests seen.
+    verification verify(request_pattern const& p, count_rule rule = at_least(1)) const {
+        return verify_requests(journal_.entries(), p, rule);
+    }
+
+    /// Registers an expectation, checked later by verify_expectations();
+    /// returns its id. Kept until clear_expectations() or reset().
+    std::uint64_t expect(request_pattern p, count_rule rule = at_least(1)) {
         std::lock_guard lock(misc_mutex_);
-        journal_.clear();
+        expectations_.push_back({++expectation_ids_, std::move(p), rule});
+        return expectation_ids_;
+    }
+
+    /// Checks every registered expectation against the journal: met when all
+    /// are; else the message names each one that failed.
+    verification verify_expectations() const {
+        verification all;
+        for (auto const& [id, v] : expectation_results()) {
+            if (v.met)
+                continue;
+            if (all.met)
+                all.matched = v.matched;
+            all.met = false;
+            all.message += (all.message.empty() ? "" : "\n") +
+                           ("expectation " + std::to_string(id) + ": " + v.message);
+            all.closest.insert(all.closest.end(), v.closest.begin(), v.closest.end());
+        }
+        return all;
+    }
+
+    /// Forgets the registered expectations.
+    void clear_expectations() {
+        std::lock_guard lock(misc_mutex_);
+        expectations_.clear();
+    }
+
+    /// The journal as a HAR 1.2 document.
+    boost::json::object journal_har(journal_filter const& f = {}) const {
+        return to_har(journal_.entries(f), "http://" + opts_.host, creator_version);
+    }
+
+    /// The journal as a Pact v4 document (see pact.hpp); needs
+    /// server_options::record_provider_states.
+    boost::json::object pact(std::string const& consumer, std::string const& provider,
+                             journal_filter const& f = {}) const {
+        auto name_ok = [](std::string const& n) {
+            return !n.empty() && n.size() <= 128 && !has_c0_control(n);
+        };
+        if (!name_ok(consumer))
+            throw gallery_error(errc::bad_request, "query parameter 'consumer' = '" +
+                                                       printable(consumer) +
+                                                       "': 1 to 128 characters are required");
+        if (!name_ok(provider))
+            throw gallery_error(errc::bad_request, "query parameter 'provider' = '" +
+                                                       printable(provider) +
+                                                       "': 1 to 128 characters are required");
+        if (!opts_.record_provider_states)
+            throw gallery_error(errc::bad_request,
+                                "this mock records no provider states: start it with "
+                                "--record-states (server_options::record_provider_states)");
+        return to_pact(journal_.entries(f), consumer, provider, creator_version);
+    }
+
+    /// Sets the gallery up for a provider state, as the Pact verifier's
+    /// providerStatesSetupUrl asks (`{"state", "params", "action"}`); answers
+    /// the values the pact's ProviderState generators take (`token`: the
+    /// caller's token; `token_NAME`, `domain_id_NAME` for each account).
+    boost::json::object provider_state(boost::json::value const& body) {
+        auto const* o = body.if_object();
+        if (!o)
+            throw gallery_error(errc::bad_request, "body: a JSON object is required");
+        auto field = [&](char const* k) { return o->if_contains(k); };
+        auto const* state = field("state");
+        if (!state || !state->is_string())
+            throw gallery_error(errc::bad_request, "field 'state': a string is required");
+        std::string action = "setup";
+        if (auto const* a = field("action")) {
+            if (!a->is_string() || (a->get_string() != "setup" && a->get_string() != "teardown"))
+                throw gallery_error(errc::bad_request,
+                                    "field 'action': must be \"setup\" or \"teardown\"");
+            action = a->get_string();
+        }
+        static boost::json::object const no_params;
+        boost::json::object const* params = &no_params;
+        if (auto const* p = field("params"); p && !p->is_null()) {
+            if (!p->is_object())
+                throw gallery_error(errc::bad_request, "field 'params': must be an object");
+            params = &p->get_object();
+        }
+        for (auto const& [k, v] : *o)
+            if (k != "state" && k != "params" && k != "action")
+                throw gallery_error(errc::bad_request, "field '" + printable(k) +
+                                                           "': unknown (state, params, action)");
+        std::string name(state->get_string());
+        if (name != pact_recorded_state && name != pact_accounts_state)
+            throw gallery_error(errc::bad_request, "field 'state' = '" + printable(name) +
+                                                       "': unknown; this mock knows '" +
+                                                       std::string(pact_recorded_state) +
+                                                       "' and '" +
+                                                       std::string(pact_accounts_state) + "'");
+        if (action == "teardown")
+            return {};  // the next setup replaces the whole gallery
+        boost::json::object doc{{"accounts", boost::json::array{}},
+                                {"assets", boost::json::array{}},
+                                {"idempotency", boost::json::array{}}};
+        if (name == pact_recorded_state) {
+            auto const* g = params->if_contains("gallery");
+            if (!g || !g->is_object())
+                throw gallery_error(errc::bad_request,
+                                    "field 'params.gallery': a state document is required");
+            doc = g->get_object();
+            auto* accounts = doc.if_contains("accounts");
+            if (!accounts || !accounts->is_array())
+                throw gallery_error(errc::bad_request,
+                                    "field 'params.gallery.accounts': an array is required");
+            for (auto& a : accounts->get_array()) {
+                if (!a.is_object() || a.get_object().contains("token"))
+                    throw gallery_error(errc::bad_request,
+                                        "field 'params.gallery.accounts': objects with name "
+                                        "and domain_id (never a token) are required");
+                a.get_object()["token"] = fresh_token();
+            }
+        } else {
+            auto const* names = params->if_contains("accounts");
+            if (!names || !names->is_array() || names->get_array().empty())
+                throw gallery_error(
+                    errc::bad_request,
+                    "field 'params.accounts': an array of account names is required");
+            std::set<std::string> seen;
+            for (auto const& n : names->get_array()) {
+                if (!n.is_string() || n.get_string().empty() ||
+                    !seen.insert(std::string(n.get_string())).second)
+                    throw gallery_error(errc::bad_request,
+                                        "field 'params.accounts': distinct non-empty names are "
+                                        "required");
+                std::string domain_id;
+                {
+                    std::lock_guard lock(misc_mutex_);
+                    domain_id = request_ids_.hex(32);
+                }
+                doc["accounts"].get_array().push_back(boost::json::object{
+                    {"name", n.get_string()}, {"domain_id", domain_id}, {"token", fresh_token()}});
+            }
+        }
+        import_state(doc);
+        boost::json::object answer;
+        std::optional<std::string> caller;
+        if (auto const* c = params->if_contains("caller"); c && c->is_string())
+            caller = std::string(c->get_string());
+        bool caller_found = !caller;
+        for (auto const& a : accounts()) {
+            answer["token_" + a.name] = a.token;
+            answer["domain_id_" + a.name] = a.domain_id;
+            if (caller && a.name == *caller) {
+                answer["token"] = a.token;
+                caller_found = true;
+            }
+        }
+        if (!caller_found)
+            throw gallery_error(errc::bad_request, "field 'params.caller' = '" +
+                                                       printable(*caller) +
+                                                       "': no such account in the state");
+        return answer;
     }
 
     /// The whole state as one JSON document (GET /__mock/state).
@@ -292,6 +487,8 @@ public:
         }
         state_ = std::move(next);
         idempotency_ = std::move(idem);
+        lock.unlock();
+        state_changed();
     }
 
     /// Writes the state to options().state_file atomically: a uniquely named
@@ -588,15 +785,12 @@ private:
         return std::nullopt;
     }
 
-    handler_outcome v1(http_request const& req, std::string const& rid) {
+    /// `entry` is null when the journal is off.
+    handler_outcome v1(http_request const& req, journal_record* entry) {
         handler_outcome out;
-        wire::journal_entry entry;
-        entry.method = printable(req.method_string(), req.method_string().size());
-        // As sent, except what would make the journal invalid JSON (bytes that are not UTF-8).
-        entry.target = printable(req.target(), req.target().size());
-        entry.request_id = rid;
-        if (auto k = req.find("Idempotency-Key"); k != req.end())
-            entry.idempotency_key = std::string(k->value());
+        journal_record unused;
+        if (entry && opts_.record_provider_states)
+            entry->state_before = state_snapshot();
         std::string_view path = req.target().substr(0, req.target().find('?'));
         auto fault = take_fault(req.method_string(), path);
         bool before = fault && !fault->after_commit.value_or(false);
@@ -607,15 +801,74 @@ private:
         } else {
             if (fault && fault->action == "delay")
                 out.delay = std::chrono::milliseconds(*fault->delay_ms);
-            out.response = serve(req, entry);
+            out.response = serve(req, entry ? *entry : unused);
             if (fault && !before && fault->action == "status")
                 out.response = injected(*fault);
             if (fault && !before && fault->action == "reset")
                 out.reset = true;
+            // Any answered write may have changed the state a later entry records.
+            if (opts_.record_provider_states && req.method() != boost::beast::http::verb::get)
+                state_changed();
         }
+        if (entry && fault)
+            entry->fault = fault->action;
+        return out;
+    }
+
+    /// Completes a /v1 journal entry once the answer is final (headers such
+    /// as X-Request-Id included): one copy of each body, secrets redacted.
+    void record(http_request const& req, handler_outcome const& out, std::string const& rid,
+                std::chrono::steady_clock::time_point started, journal_record&& entry) {
+        entry.method = std::string(req.method_string());
+        entry.target = redact_target(req.target());
+        entry.request_id = rid;
+        if (auto k = req.find("Idempotency-Key"); k != req.end())
+            entry.idempotency_key = std::string(k->value());
+        entry.request = journal_.message(journal_ring::pack_headers(req.base()), req.body());
         entry.status = out.reset ? 0 : static_cast<int>(out.response.result_int());
+        if (!out.reset)
+            entry.response = journal_.message(journal_ring::pack_headers(out.response.base()),
+                                              out.response.body());
+        entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - started);
+        journal_.add(std::move(entry));
+    }
+
+    /// The state document without tokens, shared by every entry recorded
+    /// until the next change.
+    std::shared_ptr<std::string const> state_snapshot() {
+        std::lock_guard lock(snapshot_mutex_);
+        if (!snapshot_) {
+            auto doc = export_state();
+            for (auto& a : doc.as_object()["accounts"].as_array())
+                a.as_object().erase("token");
+            snapshot_ = std::make_shared<std::string const>(boost::json::serialize(doc));
+        }
+        return snapshot_;
+    }
+
+    void state_changed() {
+        if (!opts_.record_provider_states)
+            return;
+        std::lock_guard lock(snapshot_mutex_);
+        snapshot_.reset();
+    }
+
+    std::string fresh_token() {
         std::lock_guard lock(misc_mutex_);
-        journal_.push_back(std::move(entry));
+        return "tok-" + request_ids_.hex(40);
+    }
+
+    std::vector<std::pair<std::uint64_t, verification>> expectation_results() const {
+        std::vector<registered_expectation> list;
+        {
+            std::lock_guard lock(misc_mutex_);
+            list = expectations_;
+        }
+        auto seen = journal_.entries();
+        std::vector<std::pair<std::uint64_t, verification>> out;
+        for (auto const& e : list)
+            out.emplace_back(e.id, verify_requests(seen, e.pattern, e.rule));
         return out;
     }
 
@@ -668,7 +921,7 @@ private:
         return true;
     }
 
-    http_response serve(http_request const& req, wire::journal_entry& entry) {
+    http_response serve(http_request const& req, journal_record& entry) {
         try {
             return serve_or_throw(req, entry);
         } catch (gallery_error const& e) {
@@ -679,7 +932,7 @@ private:
         }
     }
 
-    http_response serve_or_throw(http_request const& req, wire::journal_entry& entry) {
+    http_response serve_or_throw(http_request const& req, journal_record& entry) {
         check_body_size(req);
         account caller;
         {
@@ -691,6 +944,7 @@ private:
             caller = *a;
         }
         entry.domain_id = caller.domain_id;
+        entry.account = caller.name;
         auto target = parse_target(req.target());
         auto m = route_in(req, target, route_id::me, route_id::dependents);
         if (!m.method_allowed)
@@ -948,7 +1202,7 @@ private:
                 throw gallery_error(errc::no_such_route, "no route " + printable(req.target()));
             }
             auto target = parse_target(req.target());
-            auto m = route_in(req, target, route_id::health, route_id::faults);
+            auto m = route_in(req, target, route_id::health, route_id::expectations_verify);
             if (!m.method_allowed)
                 return method_not_allowed(req, m);
             using boost::beast::http::verb;
@@ -992,10 +1246,64 @@ private:
                     save_state();
                     return empty_response(204);
                 case route_id::journal: {
-                    if (req.method() == verb::get)
-                        return ok(wire::journal_response{journal()});
-                    clear_journal();
-                    return empty_response(204);
+                    if (req.method() == verb::delete_) {
+                        clear_journal();
+                        return empty_response(204);
+                    }
+                    return journal_answer(target.query);
+                }
+                case route_id::pact: {
+                    std::string consumer, provider;
+                    std::vector<std::pair<std::string, std::string>> rest;
+                    for (auto const& [k, v] : target.query) {
+                        if (k == "consumer")
+                            consumer = v;
+                        else if (k == "provider")
+                            provider = v;
+                        else
+                            rest.emplace_back(k, v);
+                    }
+                    auto f = journal_filter::from_query(rest);
+                    return json_response(200, boost::json::serialize(pact(consumer, provider, f)));
+                }
+                case route_id::provider_states:
+                    return json_response(200, boost::json::serialize(provider_state(
+                                                  detail::parse_strict(require_body(req)))));
+                case route_id::expectations: {
+                    if (req.method() == verb::delete_) {
+                        clear_expectations();
+                        return empty_response(204);
+                    }
+                    if (req.method() == verb::post) {
+                        auto [p, rule] = pattern_from_json(detail::parse_strict(require_body(req)));
+                        auto body = pattern_to_json(p, rule);
+                        auto id = expect(std::move(p), rule);
+                        return json_response(201,
+                                             boost::json::serialize(boost::json::object{
+                                                 {"id", id}, {"expectation", std::move(body)}}));
+                    }
+                    boost::json::array items;
+                    bool all = true;
+                    std::vector<registered_expectation> list;
+                    {
+                        std::lock_guard lock(misc_mutex_);
+                        list = expectations_;
+                    }
+                    auto seen = journal_.entries();
+                    for (auto const& e : list) {
+                        auto v = verify_requests(seen, e.pattern, e.rule);
+                        all = all && v.met;
+                        auto o = to_json(v);
+                        o["id"] = e.id;
+                        o["expectation"] = pattern_to_json(e.pattern, e.rule);
+                        items.push_back(std::move(o));
+                    }
+                    return json_response(200, boost::json::serialize(boost::json::object{
+                                                  {"met", all}, {"items", std::move(items)}}));
+                }
+                case route_id::expectations_verify: {
+                    auto [p, rule] = pattern_from_json(detail::parse_strict(require_body(req)));
+                    return json_response(200, boost::json::serialize(to_json(verify(p, rule))));
                 }
                 case route_id::faults: {
                     if (req.method() == verb::get)
@@ -1102,6 +1410,35 @@ private:
         }
     }
 
+    /// GET /__mock/journal: filtered entries with the journal's counters, or HAR.
+    http_response journal_answer(std::vector<std::pair<std::string, std::string>> const& query) {
+        std::string format = "json";
+        for (auto const& [k, v] : query)
+            if (k == "format") {
+                if (v != "json" && v != "har")
+                    throw gallery_error(
+                        errc::bad_request,
+                        "query parameter 'format' = '" + printable(v) + "': must be json or har");
+                format = v;
+            }
+        auto f = journal_filter::from_query(query, {"format"});
+        if (format == "har")
+            return json_response(200, boost::json::serialize(journal_har(f)));
+        boost::json::array items;
+        for (auto const& r : journal_.entries(f))
+            items.push_back(to_json(r));
+        auto st = journal_.stats();
+        auto const& lim = journal_.limits();
+        return json_response(200, boost::json::serialize(
+                                      boost::json::object{{"items", std::move(items)},
+                                                          {"kept", st.entries},
+                                                          {"bytes", st.bytes},
+                                                          {"dropped", st.dropped},
+                                                          {"max_entries", lim.max_entries},
+                                                          {"max_bytes", lim.max_bytes},
+                                                          {"max_body_bytes", lim.max_body_bytes}}));
+    }
+
     static asset_record to_record(doc::asset_doc const& d) {
         auto fail = [&](std::string const& what) -> void {
             throw gallery_error(errc::bad_request, "state: asset '" + d.content_id + "': " + what);
@@ -1173,7 +1510,17 @@ private:
     std::uint64_t request_count_ = 0;
     std::list<fault_entry> faults_;
     std::uint64_t fault_ids_ = 0;
-    std::vector<wire::journal_entry> journal_;
+    journal_ring journal_;
+    struct registered_expectation {
+        std::uint64_t id;
+        request_pattern pattern;
+        count_rule rule;
+    };
+    std::vector<registered_expectation> expectations_;  // under misc_mutex_
+    std::uint64_t expectation_ids_ = 0;
+    std::mutex snapshot_mutex_;
+    std::shared_ptr<std::string const> snapshot_;  // state before the next request, no tokens
+    static constexpr char const* creator_version = "0.1.0";
 };
 
 }  // namespace aigallery::mock

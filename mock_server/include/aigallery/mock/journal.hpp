@@ -1,0 +1,416 @@
+// The mock's journal: what each /v1 request sent and got back (headers with
+// secrets redacted, bodies, time and duration), kept in a ring bounded both by
+// a number of entries and by bytes, so a long-running mock stays flat in
+// memory. Capture is one copy of each body and one packed string per header
+// block, with no JSON parsing: reading the journal (filters, HAR, Pact,
+// expectations) does the expensive work, serving does not.
+#pragma once
+
+#include <aigallery/error.hpp>
+#include <aigallery/validation.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace aigallery::mock {
+
+/// How much the journal keeps. The oldest entries are dropped first when
+/// either bound would be exceeded.
+struct journal_limits {
+    /// Entries kept at most (the ring's length).
+    std::size_t max_entries = 10'000;
+    /// Bytes kept at most, counting every string, body and bookkeeping block.
+    std::size_t max_bytes = 64u << 20;
+    /// A longer request or response body is cut to this many bytes and marked
+    /// `body_truncated` (such an entry is left out of a Pact export).
+    std::size_t max_body_bytes = 64u << 10;
+};
+
+/// One header as it was sent, with a secret's value replaced by `***`.
+struct journal_header {
+    std::string name;   ///< as the peer spelled it
+    std::string value;  ///< `***` for a secret
+};
+
+/// Whether a header carries a secret: the gallery's tokens, HTTP
+/// authorization, cookies, and any name that says token, signature, secret,
+/// password, credential, session or api key (so a future signing header is
+/// covered without a change here). Case-insensitive.
+inline bool is_secret_header(std::string_view name) {
+    std::string n;
+    n.reserve(name.size());
+    for (char c : name)
+        n += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie")
+        return true;
+    for (std::string_view word : {"token", "signature", "secret", "password", "credential",
+                                  "session", "api-key", "apikey", "api_key"})
+        if (n.find(word) != std::string::npos)
+            return true;
+    return false;
+}
+
+/// The target with the value of each secret-looking query parameter (by the
+/// same rule as headers) replaced by `***`.
+inline std::string redact_target(std::string_view target) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos)
+        return std::string(target);
+    std::string out(target.substr(0, q + 1));
+    std::string_view rest = target.substr(q + 1);
+    bool first = true;
+    while (true) {
+        auto amp = rest.find('&');
+        std::string_view param = rest.substr(0, amp);
+        if (!first)
+            out += '&';
+        first = false;
+        auto eq = param.find('=');
+        if (eq != std::string_view::npos && is_secret_header(param.substr(0, eq)))
+            out.append(param.substr(0, eq + 1)).append("***");
+        else
+            out.append(param);
+        if (amp == std::string_view::npos)
+            break;
+        rest = rest.substr(amp + 1);
+    }
+    return out;
+}
+
+/// One side of an exchange as the journal keeps it.
+struct journal_message {
+    /// The headers packed as "name: value\n" lines, secrets already redacted:
+    /// one allocation per message instead of one per header.
+    std::string packed_headers;
+    /// The body (perhaps cut), shared by every copy of this entry.
+    std::shared_ptr<std::string const> body;
+    /// The body's full size in bytes, before any cut.
+    std::size_t body_size = 0;
+    /// True when `body` holds only the first journal_limits::max_body_bytes.
+    bool body_truncated = false;
+
+    /// The headers, in order.
+    std::vector<journal_header> headers() const {
+        std::vector<journal_header> out;
+        std::string_view s = packed_headers;
+        while (!s.empty()) {
+            auto nl = s.find('\n');
+            std::string_view line = s.substr(0, nl);
+            auto colon = line.find(": ");
+            out.push_back({std::string(line.substr(0, colon)),
+                           colon == std::string_view::npos ? std::string()
+                                                           : std::string(line.substr(colon + 2))});
+            s = nl == std::string_view::npos ? std::string_view() : s.substr(nl + 1);
+        }
+        return out;
+    }
+
+    /// The first header of that name (case-insensitive), if any.
+    std::optional<std::string> header(std::string_view name) const {
+        for (auto& h : headers())
+            if (iequals(h.name, name))
+                return h.value;
+        return std::nullopt;
+    }
+
+    /// The body as text ("" when there was none).
+    std::string_view body_text() const { return body ? std::string_view(*body) : ""; }
+
+    /// Case-insensitive ASCII comparison of header names.
+    static bool iequals(std::string_view a, std::string_view b) {
+        if (a.size() != b.size())
+            return false;
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (lower(a[i]) != lower(b[i]))
+                return false;
+        return true;
+    }
+};
+
+/// Everything the journal knows about one /v1 request.
+struct journal_record {
+    std::uint64_t seq = 0;  ///< 1, 2, 3... in the order the requests were handled
+    std::string method;
+    std::string target;                    ///< path and query, secret-looking query values redacted
+    int status = 0;                        ///< 0 when a `reset` fault dropped the connection
+    std::optional<std::string> domain_id;  ///< the caller, when its token was known
+    std::optional<std::string> account;    ///< the caller's account name
+    std::string request_id;
+    std::optional<std::string> idempotency_key;
+    /// "status", "reset" or "delay" when an injected fault shaped the answer
+    /// (such an answer is the mock's, not the provider's: Pact leaves it out).
+    std::string fault;
+    std::chrono::system_clock::time_point started_at{};
+    std::chrono::microseconds duration{0};  ///< handling time, without injected delays
+    journal_message request;
+    journal_message response;
+    /// The gallery as it was just before the request (a state document
+    /// without tokens), when server_options::record_provider_states is on;
+    /// shared by all the entries that saw the same state.
+    std::shared_ptr<std::string const> state_before;
+
+    /// The path part of the target.
+    std::string_view path() const {
+        return std::string_view(target).substr(0, std::string_view(target).find('?'));
+    }
+
+    /// Bytes this entry holds, counted generously (the bound must hold).
+    std::size_t footprint() const {
+        constexpr std::size_t shared_block = 48;  // make_shared's control block and header
+        auto str = [](std::string const& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+        auto opt = [&](std::optional<std::string> const& s) { return s ? str(*s) : 0; };
+        auto msg = [&](journal_message const& m) {
+            return str(m.packed_headers) + (m.body ? m.body->capacity() + shared_block : 0);
+        };
+        return sizeof(journal_record) + 2 * sizeof(void*) + str(method) + str(target) +
+               opt(domain_id) + opt(account) + str(request_id) + opt(idempotency_key) + str(fault) +
+               msg(request) + msg(response) +
+               (state_before ? state_before->capacity() + shared_block : 0);
+    }
+};
+
+/// Which entries a reader wants: every given criterion must hold.
+struct journal_filter {
+    std::optional<std::string> method;       ///< exact, e.g. "POST"
+    std::optional<std::string> path_prefix;  ///< on the path, e.g. "/v1/aihub/contents"
+    std::optional<int> status;               ///< exact status, e.g. 404
+    std::optional<int> status_class;         ///< 1 to 5, from "4xx"
+
+    bool matches(journal_record const& r) const {
+        if (method && r.method != *method)
+            return false;
+        if (path_prefix && !r.path().starts_with(*path_prefix))
+            return false;
+        if (status && r.status != *status)
+            return false;
+        if (status_class && r.status / 100 != *status_class)
+            return false;
+        return true;
+    }
+
+    /// Reads `method`, `path_prefix` and `status` (a code such as 404 or a
+    /// class such as 4xx) from query parameters; any other name is refused
+    /// unless listed in `also_allowed`. Throws gallery_error 400 naming the
+    /// parameter and value.
+    static journal_filter from_query(std::vector<std::pair<std::string, std::string>> const& q,
+                                     std::vector<std::string_view> const& also_allowed = {}) {
+        journal_filter f;
+        auto bad = [](std::string const& k, std::string const& v, std::string_view why) {
+            throw gallery_error(errc::bad_request, "query parameter '" + k + "' = '" +
+                                                       printable(v) + "': " + std::string(why));
+        };
+        std::vector<std::string> seen;
+        for (auto const& [k, v] : q) {
+            for (auto const& s : seen)
+                if (s == k)
+                    bad(k, v, "given more than once");
+            seen.push_back(k);
+            if (k == "method") {
+                if (v.empty() ||
+                    v.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+                    bad(k, v, "must be an upper-case HTTP method such as POST");
+                f.method = v;
+            } else if (k == "path_prefix") {
+                if (!v.starts_with('/'))
+                    bad(k, v, "must start with '/'");
+                f.path_prefix = v;
+            } else if (k == "status") {
+                if (v.size() == 3 && v[0] >= '1' && v[0] <= '5' && v.substr(1) == "xx")
+                    f.status_class = v[0] - '0';
+                else if (v.size() == 3 && v.find_first_not_of("0123456789") == std::string::npos &&
+                         v[0] != '0')
+                    f.status = std::stoi(v);
+                else if (v == "0")
+                    f.status = 0;
+                else
+                    bad(k, v, "must be a status such as 404, a class such as 4xx, or 0");
+            } else {
+                bool allowed = false;
+                for (auto a : also_allowed)
+                    allowed = allowed || a == k;
+                if (!allowed)
+                    bad(k, v, "unknown query parameter");
+            }
+        }
+        return f;
+    }
+};
+
+/// Counters a reader can show next to the entries.
+struct journal_stats {
+    std::size_t entries = 0;     ///< kept now
+    std::size_t bytes = 0;       ///< held now, as footprint() counts
+    std::uint64_t dropped = 0;   ///< pushed out by the bounds since the last clear
+    std::uint64_t recorded = 0;  ///< ever recorded since the last clear
+};
+
+/// A thread-safe ring of journal_record, bounded by entries and by bytes.
+class journal_ring {
+public:
+    explicit journal_ring(journal_limits limits = {}) : limits_(limits) {}
+
+    journal_limits const& limits() const noexcept { return limits_; }
+
+    /// The body as the journal keeps it: one copy, cut to max_body_bytes.
+    journal_message message(std::string packed_headers, std::string_view body) const {
+        journal_message m;
+        m.packed_headers = std::move(packed_headers);
+        m.body_size = body.size();
+        if (!body.empty()) {
+            m.body_truncated = body.size() > limits_.max_body_bytes;
+            m.body = std::make_shared<std::string const>(
+                body.substr(0, std::min(body.size(), limits_.max_body_bytes)));
+        }
+        return m;
+    }
+
+    /// Packs a Beast header block ("name: value\n" per field), redacting
+    /// secrets.
+    template <class Fields>
+    static std::string pack_headers(Fields const& fields) {
+        std::size_t n = 0;
+        for (auto const& f : fields)
+            n += f.name_string().size() + f.value().size() + 3;
+        std::string s;
+        s.reserve(n);
+        for (auto const& f : fields) {
+            s.append(f.name_string().data(), f.name_string().size()).append(": ");
+            if (is_secret_header(f.name_string()))
+                s.append("***");
+            else
+                s.append(f.value().data(), f.value().size());
+            s += '\n';
+        }
+        return s;
+    }
+
+    /// Adds an entry (numbering it), dropping the oldest while a bound is
+    /// exceeded. An entry larger than max_bytes on its own is kept alone.
+    void add(journal_record&& r) {
+        std::size_t size = r.footprint();
+        std::lock_guard lock(mutex_);
+        r.seq = ++recorded_;
+        while (!ring_.empty() &&
+               (ring_.size() >= limits_.max_entries || bytes_ + size > limits_.max_bytes)) {
+            bytes_ -= ring_.front().second;
+            ring_.pop_front();
+            ++dropped_;
+        }
+        if (limits_.max_entries == 0) {
+            ++dropped_;
+            return;
+        }
+        ring_.emplace_back(std::move(r), size);
+        bytes_ += size;
+    }
+
+    /// The kept entries that pass the filter, oldest first. Copies share the
+    /// bodies.
+    std::vector<journal_record> entries(journal_filter const& f = {}) const {
+        std::lock_guard lock(mutex_);
+        std::vector<journal_record> out;
+        for (auto const& [r, size] : ring_)
+            if (f.matches(r))
+                out.push_back(r);
+        return out;
+    }
+
+    journal_stats stats() const {
+        std::lock_guard lock(mutex_);
+        return {ring_.size(), bytes_, dropped_, recorded_};
+    }
+
+    /// Forgets every entry and gives the memory back: the ring's blocks are
+    /// released (not kept for reuse) and, with glibc, free pages are returned
+    /// to the system.
+    void clear() {
+        std::deque<std::pair<journal_record, std::size_t>> gone;
+        {
+            std::lock_guard lock(mutex_);
+            gone.swap(ring_);
+            bytes_ = 0;
+            dropped_ = 0;
+            recorded_ = 0;
+        }
+        gone = {};
+#if defined(__GLIBC__)
+        ::malloc_trim(0);
+#endif
+    }
+
+private:
+    journal_limits limits_;
+    mutable std::mutex mutex_;
+    std::deque<std::pair<journal_record, std::size_t>> ring_;
+    std::size_t bytes_ = 0;
+    std::uint64_t dropped_ = 0;
+    std::uint64_t recorded_ = 0;
+};
+
+/// 2026-11-26T07:15:02.123Z: HAR and the journal's JSON want milliseconds.
+inline std::string format_rfc3339_ms(std::chrono::system_clock::time_point t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+    return buf;
+}
+
+/// One entry as GET /__mock/journal shows it; members without a value are
+/// omitted (never null), like the rest of the control API.
+inline boost::json::object to_json(journal_record const& r) {
+    auto message = [](journal_message const& m) {
+        boost::json::array headers;
+        for (auto& h : m.headers())
+            headers.push_back(boost::json::object{{"name", h.name}, {"value", h.value}});
+        boost::json::object o{{"headers", std::move(headers)},
+                              {"body_size", m.body_size},
+                              {"body_truncated", m.body_truncated}};
+        if (m.body)
+            o["body"] = m.body_text();
+        return o;
+    };
+    boost::json::object o{{"seq", r.seq},
+                          {"method", r.method},
+                          {"target", r.target},
+                          {"status", r.status},
+                          {"request_id", r.request_id},
+                          {"started_at", format_rfc3339_ms(r.started_at)},
+                          {"duration_us", r.duration.count()},
+                          {"request", message(r.request)}};
+    if (r.status != 0)
+        o["response"] = message(r.response);
+    if (r.domain_id)
+        o["domain_id"] = *r.domain_id;
+    if (r.account)
+        o["account"] = *r.account;
+    if (r.idempotency_key)
+        o["idempotency_key"] = *r.idempotency_key;
+    if (!r.fault.empty())
+        o["fault"] = r.fault;
+    return o;
+}
+
+}  // namespace aigallery::mock
