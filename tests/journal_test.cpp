@@ -6,8 +6,16 @@
 #include <aigallery/mock/boost_test.hpp>
 #include <aigallery/mock/journal.hpp>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 #include <vector>
+
+extern char** environ;
 
 using namespace test;
 using http::verb;
@@ -31,9 +39,89 @@ struct secrets {
     }
 };
 
+/// aigallery-mock with some flags; url() once it listens, SIGTERM at the end.
+struct mock_process {
+    pid_t pid = -1;
+    FILE* out = nullptr;
+    explicit mock_process(std::vector<std::string> args) {
+        args.insert(args.begin(), AIGALLERY_MOCK_BINARY);
+        int fds[2];
+        BOOST_REQUIRE(pipe(fds) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        close(fds[1]);
+        out = fdopen(fds[0], "r");
+    }
+    std::string url() {
+        char buf[512];
+        while (fgets(buf, sizeof buf, out)) {
+            std::string l(buf);
+            if (l.rfind("listening on ", 0) == 0)
+                return l.substr(13, l.find_last_not_of("\n") - 12);
+        }
+        return {};
+    }
+    int exit_code() {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    ~mock_process() {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+        if (out)
+            fclose(out);
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(journal)
+
+BOOST_AUTO_TEST_CASE(the_binary_takes_the_journal_flags) {
+    mock_process m({"--port", "0", "--journal-entries", "3", "--journal-body-bytes", "10",
+                    "--record-states", "--account", "alice"});
+    auto url = m.url();
+    BOOST_TEST_REQUIRE(!url.empty());
+    aigallery::beast_transport http{url};
+    auto token = [&] {
+        http_request req{verb::get, "/__mock/accounts", 11};
+        auto r = json::parse(http.send(req).value().body());
+        return std::string(r.at("items").at(0).at("token").as_string());
+    }();
+    for (int i = 0; i < 5; ++i) {
+        http_request req{verb::get, "/v1/aihub/me", 11};
+        req.set("X-Auth-Token", token);
+        http.send(req).value();
+    }
+    http_request jr{verb::get, "/__mock/journal", 11};
+    auto j = json::parse(http.send(jr).value().body()).as_object();
+    BOOST_TEST(j.at("max_entries").as_int64() == 3);
+    BOOST_TEST(j.at("items").as_array().size() == 3u);
+    BOOST_TEST(j.at("dropped").as_int64() == 2);
+    auto const& resp = j.at("items").at(0).at("response").as_object();
+    BOOST_TEST(resp.at("body_truncated").as_bool());  // cut at 10 bytes
+    http_request pr{verb::get, "/__mock/pact?consumer=a&provider=b", 11};
+    auto pact = http.send(pr).value();
+    BOOST_TEST(pact.result_int() == 200u, pact.body());  // --record-states took
+    // cut bodies cannot be replayed honestly: every entry is left out, with the reason
+    auto omitted = json::parse(pact.body()).at("metadata").at("aigallery").at("omitted");
+    BOOST_TEST(omitted.as_array().size() == 3u);
+
+    mock_process bad({"--journal-entries", "lots"});
+    BOOST_TEST(bad.exit_code() == 2);
+}
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(entries_keep_bodies_headers_and_times, Via, both_transports) {
     gallery<Via> g;

@@ -190,10 +190,10 @@ struct journal_record {
 
 /// Which entries a reader wants: every given criterion must hold.
 struct journal_filter {
-    std::optional<std::string> method;       ///< exact, e.g. "POST"
-    std::optional<std::string> path_prefix;  ///< on the path, e.g. "/v1/aihub/contents"
-    std::optional<int> status;               ///< exact status, e.g. 404
-    std::optional<int> status_class;         ///< 1 to 5, from "4xx"
+    std::optional<std::string> method{};       ///< exact, e.g. "POST"
+    std::optional<std::string> path_prefix{};  ///< on the path, e.g. "/v1/aihub/contents"
+    std::optional<int> status{};               ///< exact status, e.g. 404
+    std::optional<int> status_class{};         ///< 1 to 5, from "4xx"
 
     bool matches(journal_record const& r) const {
         if (method && r.method != *method)
