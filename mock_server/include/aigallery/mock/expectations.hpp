@@ -57,9 +57,10 @@ struct request_pattern {
 
 /// How many matching requests an expectation wants: from `min` to `max`.
 struct count_rule {
-    std::size_t min = 1;
-    std::size_t max = std::numeric_limits<std::size_t>::max();
+    std::size_t min = 1;                                        ///< fewest matching requests
+    std::size_t max = std::numeric_limits<std::size_t>::max();  ///< most matching requests
 
+    /// Whether n matching requests satisfy the rule.
     bool accepts(std::size_t n) const noexcept { return n >= min && n <= max; }
 
     /// "exactly 1", "at least 2", "at most 3", "never", "between 1 and 3".

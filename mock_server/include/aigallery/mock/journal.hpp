@@ -148,21 +148,21 @@ struct journal_message {
 
 /// Everything the journal knows about one /v1 request.
 struct journal_record {
-    std::uint64_t seq = 0;  ///< 1, 2, 3... in the order the requests were handled
-    std::string method;
+    std::uint64_t seq = 0;                 ///< 1, 2, 3... in the order the requests were handled
+    std::string method;                    ///< as received, e.g. "POST"
     std::string target;                    ///< path and query, secret-looking query values redacted
     int status = 0;                        ///< 0 when a `reset` fault dropped the connection
     std::optional<std::string> domain_id;  ///< the caller, when its token was known
     std::optional<std::string> account;    ///< the caller's account name
-    std::string request_id;
-    std::optional<std::string> idempotency_key;
+    std::string request_id;                ///< the answer's X-Request-Id
+    std::optional<std::string> idempotency_key;  ///< the Idempotency-Key header, if any
     /// "status", "reset" or "delay" when an injected fault shaped the answer
     /// (such an answer is the mock's, not the provider's: Pact leaves it out).
     std::string fault;
-    std::chrono::system_clock::time_point started_at{};
-    std::chrono::microseconds duration{0};  ///< handling time, without injected delays
-    journal_message request;
-    journal_message response;
+    std::chrono::system_clock::time_point started_at{};  ///< when handling began
+    std::chrono::microseconds duration{0};               ///< handling time, without injected delays
+    journal_message request;                             ///< what the client sent
+    journal_message response;  ///< what the mock answered (empty when status is 0)
     /// The gallery as it was just before the request (a state document
     /// without tokens), when server_options::record_provider_states is on;
     /// shared by all the entries that saw the same state.
@@ -195,6 +195,7 @@ struct journal_filter {
     std::optional<int> status{};               ///< exact status, e.g. 404
     std::optional<int> status_class{};         ///< 1 to 5, from "4xx"
 
+    /// Whether an entry passes every given criterion.
     bool matches(journal_record const& r) const {
         if (method && r.method != *method)
             return false;
@@ -266,8 +267,10 @@ struct journal_stats {
 /// A thread-safe ring of journal_record, bounded by entries and by bytes.
 class journal_ring {
 public:
+    /// An empty journal with these bounds.
     explicit journal_ring(journal_limits limits = {}) : limits_(limits) {}
 
+    /// The bounds given at construction.
     journal_limits const& limits() const noexcept { return limits_; }
 
     /// The body as the journal keeps it: one copy, cut to max_body_bytes.
@@ -334,6 +337,7 @@ public:
         return out;
     }
 
+    /// Entries and bytes held now, and how many were dropped or recorded.
     journal_stats stats() const {
         std::lock_guard lock(mutex_);
         return {ring_.size(), bytes_, dropped_, recorded_};

@@ -35,9 +35,13 @@ inline constexpr std::string_view pact_accounts_state = "accounts exist";
 
 /// The regular expressions the matching rules use.
 namespace pact_patterns {
+/// A content_id or version_id.
 inline constexpr char const* id = "^[A-Za-z0-9-]{1,64}$";
+/// An RFC 3339 UTC time as the gallery writes it.
 inline constexpr char const* timestamp = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$";
+/// A content_uri or Location.
 inline constexpr char const* content_uri = "^/v1/aihub/contents/[A-Za-z0-9-]{1,64}$";
+/// An X-Request-Id.
 inline constexpr char const* request_id = "^req-[0-9a-f]{16}-[0-9]+$";
 }  // namespace pact_patterns
 
@@ -114,12 +118,6 @@ inline boost::json::object pact_body(journal_message const& m) {
 }
 
 }  // namespace contract_detail
-
-/// What a Pact export left out and why, one line per entry.
-struct pact_omission {
-    std::uint64_t seq;
-    std::string reason;
-};
 
 /// A Pact v4 document of the given journal entries. Entries that cannot be
 /// replayed honestly (answered by an injected fault, a dropped connection, a
