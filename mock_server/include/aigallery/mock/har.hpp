@@ -67,18 +67,19 @@ inline boost::json::object to_har(std::vector<journal_record> const& entries,
     auto headers_of = [](journal_message const& m) {
         boost::json::array a;
         for (auto& h : m.headers())
-            a.push_back(boost::json::object{{"name", h.name}, {"value", h.value}});
+            a.push_back(
+                boost::json::object{{"name", json_safe(h.name)}, {"value", json_safe(h.value)}});
         return a;
     };
     boost::json::array out;
     for (auto const& r : entries) {
         auto host = r.request.header("Host");
-        std::string url = (host ? "http://" + *host : base_url) + r.target;
+        std::string url = json_safe((host ? "http://" + *host : base_url) + r.target);
         boost::json::array query;
         if (auto u = boost::urls::parse_origin_form(r.target))
             for (auto p : u->params())
-                query.push_back(
-                    boost::json::object{{"name", p.key}, {"value", p.has_value ? p.value : ""}});
+                query.push_back(boost::json::object{
+                    {"name", json_safe(p.key)}, {"value", json_safe(p.has_value ? p.value : "")}});
         boost::json::object request{{"method", r.method},
                                     {"url", url},
                                     {"httpVersion", "HTTP/1.1"},
@@ -88,15 +89,16 @@ inline boost::json::object to_har(std::vector<journal_record> const& entries,
                                     {"headersSize", -1},
                                     {"bodySize", r.request.body_size}};
         if (r.request.body) {
-            request["postData"] =
-                boost::json::object{{"mimeType", r.request.header("Content-Type").value_or("")},
-                                    {"params", boost::json::array{}},
-                                    {"text", r.request.body_text()}};
+            request["postData"] = boost::json::object{
+                {"mimeType", json_safe(r.request.header("Content-Type").value_or(""))},
+                {"params", boost::json::array{}},
+                {"text", json_safe(r.request.body_text())}};
         }
-        boost::json::object content{{"size", r.response.body_size},
-                                    {"mimeType", r.response.header("Content-Type").value_or("")}};
+        boost::json::object content{
+            {"size", r.response.body_size},
+            {"mimeType", json_safe(r.response.header("Content-Type").value_or(""))}};
         if (r.response.body)
-            content["text"] = r.response.body_text();
+            content["text"] = json_safe(r.response.body_text());
         boost::json::object response{
             {"status", r.status},
             {"statusText", contract_detail::reason_phrase(r.status)},
@@ -104,7 +106,7 @@ inline boost::json::object to_har(std::vector<journal_record> const& entries,
             {"cookies", boost::json::array{}},
             {"headers", headers_of(r.response)},
             {"content", std::move(content)},
-            {"redirectURL", r.response.header("Location").value_or("")},
+            {"redirectURL", json_safe(r.response.header("Location").value_or(""))},
             {"headersSize", -1},
             {"bodySize", r.status == 0 ? -1 : static_cast<std::int64_t>(r.response.body_size)}};
         double ms = static_cast<double>(r.duration.count()) / 1000.0;

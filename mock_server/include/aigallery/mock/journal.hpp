@@ -95,6 +95,41 @@ inline std::string redact_target(std::string_view target) {
     return out;
 }
 
+/// `s` with every byte that is not part of well-formed UTF-8 replaced by
+/// '?', and nothing else changed: what the journal captured raw (bodies,
+/// header values) stays valid in a JSON answer.
+inline std::string json_safe(std::string_view s) {
+    std::string r;
+    r.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto const c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80                 ? 1
+                        : c >= 0xc2 && c <= 0xdf ? 2
+                        : c >= 0xe0 && c <= 0xef ? 3
+                        : c >= 0xf0 && c <= 0xf4 ? 4
+                                                 : 0;
+        if (n > 1) {
+            bool ok = i + n <= s.size();
+            for (std::size_t k = 1; ok && k < n; ++k)
+                ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+            auto const b1 = ok ? static_cast<unsigned char>(s[i + 1]) : 0;
+            ok = ok && !(c == 0xe0 && b1 < 0xa0) && !(c == 0xed && b1 > 0x9f) &&
+                 !(c == 0xf0 && b1 < 0x90) && !(c == 0xf4 && b1 > 0x8f);
+            if (!ok)
+                n = 0;
+        }
+        if (n == 0) {
+            r += '?';
+            ++i;
+        } else {
+            r.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return r;
+}
+
 /// One side of an exchange as the journal keeps it.
 struct journal_message {
     /// The headers packed as "name: value\n" lines, secrets already redacted:
@@ -388,12 +423,13 @@ inline boost::json::object to_json(journal_record const& r) {
     auto message = [](journal_message const& m) {
         boost::json::array headers;
         for (auto& h : m.headers())
-            headers.push_back(boost::json::object{{"name", h.name}, {"value", h.value}});
+            headers.push_back(
+                boost::json::object{{"name", json_safe(h.name)}, {"value", json_safe(h.value)}});
         boost::json::object o{{"headers", std::move(headers)},
                               {"body_size", m.body_size},
                               {"body_truncated", m.body_truncated}};
         if (m.body)
-            o["body"] = m.body_text();
+            o["body"] = json_safe(m.body_text());
         return o;
     };
     boost::json::object o{{"seq", r.seq},

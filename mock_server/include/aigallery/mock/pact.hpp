@@ -113,8 +113,9 @@ inline boost::json::object pact_body(journal_message const& m) {
     boost::system::error_code ec;
     auto json = boost::json::parse(m.body_text(), ec);
     if (!ec && ct.find("json") != std::string::npos)
-        return {{"content", std::move(json)}, {"contentType", ct}, {"encoded", false}};
-    return {{"content", m.body_text()}, {"contentType", ct}, {"encoded", false}};
+        return {{"content", std::move(json)}, {"contentType", json_safe(ct)}, {"encoded", false}};
+    return {
+        {"content", json_safe(m.body_text())}, {"contentType", json_safe(ct)}, {"encoded", false}};
 }
 
 }  // namespace contract_detail
@@ -164,7 +165,8 @@ inline boost::json::object to_pact(std::vector<journal_record> const& entries,
             if (journal_message::iequals(h.name, "Content-Type") ||
                 journal_message::iequals(h.name, "If-Match") ||
                 journal_message::iequals(h.name, "Idempotency-Key"))
-                headers[h.name] = boost::json::array{boost::json::value(h.value)};
+                headers[json_safe(h.name)] =
+                    boost::json::array{boost::json::value(json_safe(h.value))};
         }
         if (r.account) {
             // An example value only: the verifier puts in the token the state change answered.
@@ -179,10 +181,10 @@ inline boost::json::object to_pact(std::vector<journal_record> const& entries,
         boost::json::object query;
         if (auto u = boost::urls::parse_origin_form(r.target))
             for (auto p : u->params()) {
-                auto& slot = query[p.key];
+                auto& slot = query[json_safe(p.key)];
                 if (!slot.is_array())
                     slot = boost::json::array{};
-                slot.get_array().emplace_back(p.has_value ? p.value : std::string());
+                slot.get_array().emplace_back(json_safe(p.has_value ? p.value : std::string()));
             }
         boost::json::object request{{"method", r.method}, {"path", r.path()}};
         if (!query.empty())
@@ -198,15 +200,18 @@ inline boost::json::object to_pact(std::vector<journal_record> const& entries,
         for (auto const& h : r.response.headers()) {
             auto keep = [&](std::string_view n) { return journal_message::iequals(h.name, n); };
             if (keep("Content-Type") || keep("ETag") || keep("Allow") || keep("Retry-After"))
-                rheaders[h.name] = boost::json::array{boost::json::value(h.value)};
+                rheaders[json_safe(h.name)] =
+                    boost::json::array{boost::json::value(json_safe(h.value))};
             if (keep("Location")) {
-                rheaders[h.name] = boost::json::array{boost::json::value(h.value)};
+                rheaders[json_safe(h.name)] =
+                    boost::json::array{boost::json::value(json_safe(h.value))};
                 auto slash = h.value.rfind('/');
                 if (!known.count(h.value.substr(slash == std::string::npos ? 0 : slash + 1)))
                     header_rules[h.name] = contract_detail::regex_rule(pact_patterns::content_uri);
             }
             if (keep("X-Request-Id")) {
-                rheaders[h.name] = boost::json::array{boost::json::value(h.value)};
+                rheaders[json_safe(h.name)] =
+                    boost::json::array{boost::json::value(json_safe(h.value))};
                 header_rules[h.name] = contract_detail::regex_rule(pact_patterns::request_id);
             }
         }

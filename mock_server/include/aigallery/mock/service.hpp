@@ -819,8 +819,9 @@ private:
     /// as X-Request-Id included): one copy of each body, secrets redacted.
     void record(http_request const& req, handler_outcome const& out, std::string const& rid,
                 std::chrono::steady_clock::time_point started, journal_record&& entry) {
-        entry.method = std::string(req.method_string());
-        entry.target = redact_target(req.target());
+        // As sent, except what would make the journal invalid JSON (bytes that are not UTF-8).
+        entry.method = printable(req.method_string(), req.method_string().size());
+        entry.target = redact_target(printable(req.target(), req.target().size()));
         entry.request_id = rid;
         if (auto k = req.find("Idempotency-Key"); k != req.end())
             entry.idempotency_key = std::string(k->value());
