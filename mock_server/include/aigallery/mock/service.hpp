@@ -8,10 +8,10 @@
 #include <aigallery/http.hpp>
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/durable_store.hpp>
-#include <aigallery/mock/json_writer.hpp>
 #include <aigallery/mock/expectations.hpp>
 #include <aigallery/mock/har.hpp>
 #include <aigallery/mock/journal.hpp>
+#include <aigallery/mock/json_writer.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/pact.hpp>
 #include <aigallery/mock/routes.hpp>
