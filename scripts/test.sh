@@ -4,7 +4,9 @@
 # each libFuzzer target for AIGALLERY_FUZZ_SECONDS (default 60), and the
 # reliability checks of docs/reliability.md (kill -9 rounds, idle and slow
 # connections, oversize bodies). Each step prints its time.
-#   AIGALLERY_SANITIZERS=0  skips the sanitizer presets
+# The ASan+UBSan and TSan suites are opt-in (AIGALLERY_SANITIZERS=1) for now.
+#   AIGALLERY_SANITIZERS=1  also runs the sanitizer presets (off by default until their
+#                           CI time on 2 cores is measured)
 #   AIGALLERY_FUZZ=0        skips the fuzz targets
 #   AIGALLERY_RELIABILITY=0 skips the reliability checks
 set -euo pipefail
@@ -60,7 +62,7 @@ step "run consumer" "$tmp/consumer/consumer"
 step "run consumer_mock" "$tmp/consumer/consumer_mock"
 
 # The sanitizer presets build only the test suite and the mock, at -O1.
-if [ "${AIGALLERY_SANITIZERS:-1}" != 0 ]; then
+if [ "${AIGALLERY_SANITIZERS:-0}" = 1 ]; then
     for preset in asan-ubsan tsan; do
         step "configure $preset" cmake --preset "$preset"
         step "build $preset" cmake --build --preset "$preset" --target aigallery_tests
