@@ -8,7 +8,8 @@ packages=(libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-t
           cmake ninja-build g++ libbenchmark-dev git clang-format doxygen pkgconf dpkg-dev
           clang-14 libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer
           python3                      # tests/reliability: raw sockets, kill -9 rounds
-          wrk gnuplot-nox curl)        # benchmarks/run (CTest runs it briefly)
+          wrk gnuplot-nox curl         # benchmarks/run (CTest runs it briefly)
+          libssl-dev openssl)          # TLS and AK/SK signing; test certificates
 # Headless Chromium for the "My Assets" page's browser test (ui_browser).
 if [ -z "${AIGALLERY_SKIP_BROWSER:-}" ]; then
     packages+=(chromium)
