@@ -1,6 +1,7 @@
 // aigallery-mock: the mock AI Gallery as a standalone process, for clients in
 // other languages and for trying the API with curl.
 #include <aigallery/mock/server.hpp>
+#include <aigallery/mock/tls_server.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,7 +29,7 @@ constexpr int exit_usage = 2;
 
 constexpr std::string_view usage = R"(usage: aigallery-mock [options]
 
-Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
+Serves the mock AI Gallery over HTTP (HTTPS with --tls-cert) until SIGINT or SIGTERM.
 
   --host H             address to listen on (default 127.0.0.1)
   --port N             port to listen on (default 0: a free port, printed)
@@ -46,6 +48,8 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --journal-body-bytes N
                        cut longer bodies in the journal (default 65536)
   --record-states      keep the state before each request, for GET /__mock/pact
+  --tls-cert FILE      serve HTTPS with this PEM certificate chain (needs --tls-key)
+  --tls-key FILE       the PEM private key of --tls-cert
   --version            print the version and exit
   --idle-timeout S     close a kept-alive connection idle for S seconds (default 15)
   --header-timeout S   close a connection whose request header takes longer than
@@ -59,9 +63,10 @@ Serves the mock AI Gallery over HTTP until SIGINT or SIGTERM.
   --help               this text
 
 Prints "loaded N account(s) from FILE" when --state had any, then
-"account NAME domain_id=... token=..." for each account loaded or given with
---account, then "listening on http://HOST:PORT" once it accepts connections.
-The "My Assets" page is at http://HOST:PORT/ui/.
+"account NAME domain_id=... access_key=... token=..." for each account loaded
+or given with --account (GET /__mock/accounts also has the secret key), then
+"listening on http://HOST:PORT" (https with --tls-cert) once it accepts
+connections. The "My Assets" page is at http://HOST:PORT/ui/.
 )";
 
 struct usage_error {
@@ -166,10 +171,20 @@ command_line parse_command_line(int argc, char** argv) {
         } else if (name == "--max-state-body") {
             cl.options.state_body_limit =
                 parse_number<std::uint64_t>(name, value(), 1024, std::uint64_t(1) << 32);
+        } else if (name == "--tls-cert") {
+            cl.options.tls_cert_file = value();
+            if (cl.options.tls_cert_file.empty())
+                throw usage_error{"--tls-cert: empty file name"};
+        } else if (name == "--tls-key") {
+            cl.options.tls_key_file = value();
+            if (cl.options.tls_key_file.empty())
+                throw usage_error{"--tls-key: empty file name"};
         } else {
             throw usage_error{"unknown option '" + std::string(args[i]) + "'"};
         }
     }
+    if (cl.options.tls_cert_file.empty() != cl.options.tls_key_file.empty())
+        throw usage_error{"--tls-cert and --tls-key go together"};
     cl.options.state_file = cl.state_file;
     cl.options.load_state = true;  // before the server accepts a connection
     cl.options.durable = true;     // an answered change survives kill -9
@@ -204,7 +219,12 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     try {
-        aigallery::mock::server gallery(cl.options);
+        std::unique_ptr<aigallery::mock::server> serving;
+        if (cl.options.tls_cert_file.empty())
+            serving = std::make_unique<aigallery::mock::server>(cl.options);
+        else
+            serving = std::make_unique<aigallery::mock::tls_server>(cl.options);
+        aigallery::mock::server& gallery = *serving;
         auto const& service = gallery.handler_service();
         if (service.dropped_log_bytes() != 0)
             std::cerr << "aigallery-mock: dropped a torn last record ("
@@ -217,8 +237,9 @@ int main(int argc, char** argv) {
         // A restart from --state shows the accounts it brought back, so their
         // tokens need not be dug out of the state file.
         auto print = [](aigallery::mock::account const& a) {
+            // The secret key is not printed: GET /__mock/accounts has it.
             std::cout << "account " << a.name << " domain_id=" << a.domain_id
-                      << " token=" << a.token << "\n";
+                      << " access_key=" << a.access_key << " token=" << a.token << "\n";
         };
         auto loaded = gallery.accounts();
         if (!loaded.empty())

@@ -102,10 +102,10 @@ wire::account_request sample(wire::account_request*) {
     return {"alice"};
 }
 wire::account_response sample(wire::account_response*) {
-    return {"alice", alice, "tok-1"};
+    return {"alice", alice, "tok-1", "AK1", "sk-1"};
 }
 wire::account_list_response sample(wire::account_list_response*) {
-    return {{{"alice", alice, "tok-1"}}};
+    return {{{"alice", alice, "tok-1", "AK1", "sk-1"}}};
 }
 wire::health_response sample(wire::health_response*) {
     return {"ok"};

@@ -184,8 +184,10 @@ struct account_response {
     std::string name;
     std::string domain_id;
     std::string token;
+    std::string access_key;
+    std::string secret_key;
 };
-BOOST_DESCRIBE_STRUCT(account_response, (), (name, domain_id, token))
+BOOST_DESCRIBE_STRUCT(account_response, (), (name, domain_id, token, access_key, secret_key))
 
 struct account_list_response {
     std::vector<account_response> items;

@@ -70,6 +70,12 @@ struct server_options {
     /// (without tokens), which GET /__mock/pact turns into provider states.
     /// Off by default: each write then costs a copy of the whole state.
     bool record_provider_states = false;
+
+    /// PEM certificate chain and private key: with both, the server speaks
+    /// HTTPS only. Served by `tls_server` (<aigallery/mock/tls_server.hpp>);
+    /// a plain `server` refuses them.
+    std::string tls_cert_file{};
+    std::string tls_key_file{};
 };
 
 }  // namespace aigallery::mock

@@ -30,6 +30,7 @@ enum class route_id {
     provider_states,
     expectations,
     expectations_verify,
+    iam_tokens,  // the IAM endpoint (gateway_auth.hpp), not under /v1
 };
 
 /// One route of the REST contract or the control API.
@@ -40,7 +41,7 @@ struct route {
     std::string_view allow;    ///< the methods, as the Allow header lists them
 };
 
-inline constexpr std::array<route, 19> routes{{
+inline constexpr std::array<route, 20> routes{{
     {route_id::me, "/v1/aihub/me", "GET"},
     {route_id::contents, "/v1/aihub/contents", "GET, POST"},
     {route_id::content, "/v1/aihub/contents/{content_id}", "GET, DELETE"},
@@ -63,6 +64,7 @@ inline constexpr std::array<route, 19> routes{{
     {route_id::provider_states, "/__mock/provider-states", "POST"},
     {route_id::expectations, "/__mock/expectations", "GET, POST, DELETE"},
     {route_id::expectations_verify, "/__mock/expectations/verify", "POST"},
+    {route_id::iam_tokens, "/v3/auth/tokens", "POST"},
 }};
 
 /// The route a path matched, with its parameters.

@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -58,6 +59,8 @@
 
 namespace aigallery::mock {
 
+class tls_server;
+
 /// The in-process mock gallery: listening and serving on `options().threads`
 /// threads as soon as the constructor returns; stops in its destructor.
 ///
@@ -66,10 +69,30 @@ namespace aigallery::mock {
 class server {
 public:
     /// Binds `opts.host:opts.port` (port 0: a free one) and starts serving.
-    /// Throws boost::system::system_error when the address cannot be bound.
-    explicit server(server_options opts = {})
+    /// Throws boost::system::system_error when the address cannot be bound,
+    /// and std::invalid_argument when `opts` asks for TLS: that is
+    /// `tls_server` (<aigallery/mock/tls_server.hpp>), so that plain HTTP
+    /// users do not compile OpenSSL's headers.
+    explicit server(server_options opts = {}) : server(no_tls(std::move(opts)), nullptr) {}
+
+private:
+    // Hands an accepted socket to a session of another stream type (TLS).
+    using session_starter = std::function<void(server&, boost::asio::ip::tcp::socket)>;
+    friend class tls_server;
+
+    static server_options no_tls(server_options opts) {
+        if (!opts.tls_cert_file.empty() || !opts.tls_key_file.empty())
+            throw std::invalid_argument(
+                "aigallery::mock::server: tls_cert_file/tls_key_file need "
+                "aigallery::mock::tls_server (#include <aigallery/mock/tls_server.hpp>)");
+        return opts;
+    }
+
+    server(server_options opts, session_starter starter)
         : service_(opts),
           host_(opts.host),
+          scheme_(starter ? "https" : "http"),
+          starter_(std::move(starter)),
           max_connections_(connection_limit(opts.max_connections)),
           acceptor_(boost::asio::make_strand(ioc_)) {
         namespace net = boost::asio;
@@ -113,15 +136,18 @@ public:
         }
     }
 
+public:
     server(server const&) = delete;
     server& operator=(server const&) = delete;
 
-    ~server() { stop(); }
+    /// Stops (see `stop()`).
+    virtual ~server() { stop(); }
 
-    /// "http://127.0.0.1:PORT" (an IPv6 host is bracketed).
+    /// "http://127.0.0.1:PORT", or "https://..." for a `tls_server` (an IPv6
+    /// host is bracketed).
     std::string url() const {
         bool const v6 = host_.find(':') != std::string::npos;
-        return "http://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+        return scheme_ + "://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
     }
     /// The port it listens on (the one chosen when the options said 0).
     unsigned short port() const noexcept { return port_; }
@@ -222,7 +248,7 @@ public:
             acceptor_.close(ignored);
         });
         for (auto const& c : open) {
-            boost::asio::post(c->stream.get_executor(), [c] { c->close(); });
+            boost::asio::post(c->get_executor(), [c] { c->close(); });
         }
         open.clear();
         // With the acceptor and the sockets closed, every coroutine ends and
@@ -244,21 +270,62 @@ private:
     // does not turn into a reset that loses the error answer.
     static constexpr std::chrono::seconds drain_time{2};
 
+    // What stop() needs of a connection of any stream type.
     struct connection {
-        explicit connection(tcp::socket socket)
-            : stream(std::move(socket)), delay_timer(stream.get_executor()) {}
-
+        virtual ~connection() = default;
         // Runs on the connection's strand only.
-        void close() {
+        virtual void close() = 0;
+        virtual boost::asio::any_io_executor get_executor() = 0;
+    };
+
+    // A connection over `Stream`: beast::tcp_stream, or an ssl_stream over one.
+    template <class Stream>
+    struct basic_connection final : connection {
+        template <class... Args>
+        explicit basic_connection(Args&&... args)
+            : stream(std::forward<Args>(args)...), delay_timer(stream.get_executor()) {}
+
+        void close() override {
             boost::system::error_code ignored;
-            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            stream.close();
+            auto& lowest = boost::beast::get_lowest_layer(stream);
+            lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            lowest.close();
             delay_timer.cancel();
         }
+        boost::asio::any_io_executor get_executor() override { return stream.get_executor(); }
 
-        boost::beast::tcp_stream stream;
+        Stream stream;
         boost::asio::steady_timer delay_timer;
     };
+
+    // Plain HTTP: nothing to set up before the first request or after the last.
+    struct plain_policy {
+        template <class Stream>
+        static boost::asio::awaitable<bool> start(Stream&) {
+            co_return true;
+        }
+        template <class Stream>
+        static boost::asio::awaitable<void> finish(Stream&) {
+            co_return;
+        }
+    };
+
+    // Registers a connection (unless stopping or full) and runs its session.
+    template <class Policy, class Stream>
+    void spawn_session(std::shared_ptr<basic_connection<Stream>> c) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_)
+                return;  // `c` closes its socket on destruction
+            if (connections_.size() >= max_connections_) {
+                turn_away(boost::beast::get_lowest_layer(c->stream).socket());
+                return;
+            }
+            connections_.insert(c);
+        }
+        auto executor = c->stream.get_executor();
+        boost::asio::co_spawn(executor, session<Policy>(std::move(c)), boost::asio::detached);
+    }
 
     static tcp::endpoint resolve_listen_endpoint(std::string const& host, unsigned short port) {
         boost::system::error_code ec;
@@ -303,24 +370,17 @@ private:
                 continue;
             }
             connections_accepted_.fetch_add(1, std::memory_order_relaxed);
-            std::shared_ptr<connection> c;
-            {
-                std::lock_guard lock(mutex_);
-                if (stopping_)
-                    continue;  // `socket` closes on destruction
-                if (connections_.size() >= max_connections_) {
-                    turn_away(socket);
-                    continue;
-                }
-                c = std::make_shared<connection>(std::move(socket));
-                connections_.insert(c);
+            if (starter_) {
+                starter_(*this, std::move(socket));
+                continue;
             }
-            auto executor = c->stream.get_executor();
-            net::co_spawn(executor, session(std::move(c)), net::detached);
+            spawn_session<plain_policy>(
+                std::make_shared<basic_connection<boost::beast::tcp_stream>>(std::move(socket)));
         }
     }
 
-    boost::asio::awaitable<void> session(std::shared_ptr<connection> c) {
+    template <class Policy, class Stream>
+    boost::asio::awaitable<void> session(std::shared_ptr<basic_connection<Stream>> c) {
         namespace net = boost::asio;
         namespace beast = boost::beast;
         namespace http = beast::http;
@@ -328,7 +388,7 @@ private:
 
         struct unregister {
             server* self;
-            std::shared_ptr<connection> const& c;
+            std::shared_ptr<connection> c;
             ~unregister() {
                 std::lock_guard lock(self->mutex_);
                 self->connections_.erase(c);
@@ -336,15 +396,21 @@ private:
         } const guard{this, c};
 
         boost::system::error_code ec;
-        auto const peer = c->stream.socket().remote_endpoint(ec);
+        auto& lowest = beast::get_lowest_layer(c->stream);
+        auto const peer = lowest.socket().remote_endpoint(ec);
         bool const loopback = !ec && is_loopback(peer.address());
         auto const& o = options();
+        lowest.expires_after(o.header_timeout);
+        if (!co_await Policy::start(c->stream)) {  // e.g. a failed TLS handshake
+            c->close();
+            co_return;
+        }
 
         beast::flat_buffer buffer;
         for (;;) {
             // Idle: a kept-alive connection waits this long for its next request.
             if (buffer.size() == 0) {
-                c->stream.expires_after(o.idle_timeout);
+                lowest.expires_after(o.idle_timeout);
                 auto [idle_ec, got] = co_await c->stream.async_read_some(
                     buffer.prepare(4096), net::as_tuple(net::use_awaitable));
                 if (idle_ec) {
@@ -364,20 +430,20 @@ private:
             // of the body is read (or any memory reserved for it).
             parser.body_limit(boost::none);
 
-            c->stream.expires_at(std::min(clock::now() + o.header_timeout, deadline));
+            lowest.expires_at(std::min(clock::now() + o.header_timeout, deadline));
             auto [read_ec, n] = co_await http::async_read_header(c->stream, buffer, parser,
                                                                  net::as_tuple(net::use_awaitable));
             if (!read_ec) {
                 std::uint64_t const limit = body_limit_for(parser.get());
                 if (auto length = parser.content_length(); length && *length > limit) {
-                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
+                    co_await refuse(c->stream, http::status::payload_too_large, "ModelArts.4130",
                                     "the body has " + std::to_string(*length) + " bytes, at most " +
                                         std::to_string(limit));
                     c->close();
                     co_return;
                 }
                 parser.body_limit(limit);  // a chunked body is counted as it arrives
-                c->stream.expires_at(deadline);
+                lowest.expires_at(deadline);
             }
             // A client that waits for "100 Continue" before sending a large
             // body (curl does) should not have to wait for its own timeout.
@@ -393,11 +459,11 @@ private:
             }
             if (read_ec) {
                 if (read_ec == http::error::body_limit) {
-                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
+                    co_await refuse(c->stream, http::status::payload_too_large, "ModelArts.4130",
                                     "the body has more than " +
                                         std::to_string(body_limit_for(parser.get())) + " bytes");
                 } else if (is_malformed_request(read_ec)) {
-                    co_await refuse(*c, http::status::bad_request, "ModelArts.4001",
+                    co_await refuse(c->stream, http::status::bad_request, "ModelArts.4001",
                                     "malformed HTTP request: " + read_ec.message());
                 }
                 // Otherwise the client left, was too slow (the stream closed
@@ -424,7 +490,7 @@ private:
                 failure = std::string("internal error: ") + e.what();
             }
             if (failure) {
-                co_await refuse(*c, http::status::internal_server_error, "ModelArts.5000",
+                co_await refuse(c->stream, http::status::internal_server_error, "ModelArts.5000",
                                 *failure);
                 c->close();
                 co_return;
@@ -432,8 +498,8 @@ private:
 
             if (outcome.reset) {
                 // Linger 0 makes close() send RST: the client sees a reset, not an answer.
-                c->stream.socket().set_option(net::socket_base::linger(true, 0), ec);
-                c->stream.close();
+                lowest.socket().set_option(net::socket_base::linger(true, 0), ec);
+                lowest.close();
                 co_return;
             }
             if (outcome.delay > std::chrono::milliseconds::zero()) {
@@ -453,10 +519,12 @@ private:
             if (!res.has_content_length() && !res.chunked())
                 res.prepare_payload();
             // A client that does not read its answer is closed at the deadline too.
-            c->stream.expires_at(deadline);
+            lowest.expires_at(deadline);
             auto [write_ec, written] =
                 co_await http::async_write(c->stream, res, net::as_tuple(net::use_awaitable));
             if (write_ec || !res.keep_alive()) {
+                if (!write_ec)
+                    co_await Policy::finish(c->stream);  // TLS: close_notify
                 c->close();
                 co_return;
             }
@@ -514,7 +582,8 @@ private:
 
     /// Answers an error the service never saw, then lets the client read it
     /// before the connection closes.
-    boost::asio::awaitable<void> refuse(connection& c, boost::beast::http::status status,
+    template <class Stream>
+    boost::asio::awaitable<void> refuse(Stream& stream, boost::beast::http::status status,
                                         std::string_view code, std::string const& message) {
         namespace net = boost::asio;
         namespace beast = boost::beast;
@@ -530,17 +599,18 @@ private:
         res.body() = boost::json::serialize(body);
         res.prepare_payload();
 
-        c.stream.expires_after(drain_time);
-        auto [ec, n] = co_await http::async_write(c.stream, res, net::as_tuple(net::use_awaitable));
+        auto& lowest = beast::get_lowest_layer(stream);
+        lowest.expires_after(drain_time);
+        auto [ec, n] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
         if (ec)
             co_return;
         boost::system::error_code ignored;
-        c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
         // Unread bytes at close() make the kernel send RST, which may discard
         // the answer before the client reads it: drain until EOF or the deadline.
         char sink[4096];
         for (;;) {
-            auto [drain_ec, got] = co_await c.stream.async_read_some(
+            auto [drain_ec, got] = co_await lowest.async_read_some(
                 net::buffer(sink), net::as_tuple(net::use_awaitable));
             if (drain_ec)
                 break;
@@ -551,6 +621,8 @@ private:
     // unregister themselves from `connections_`.
     service service_;
     std::string host_;
+    std::string scheme_;
+    session_starter starter_;
     unsigned short port_ = 0;
     std::atomic<std::uint64_t> connections_accepted_{0};
     std::atomic<std::uint64_t> refused_{0};

@@ -12,6 +12,7 @@
 #include <aigallery/mock/har.hpp>
 #include <aigallery/mock/journal.hpp>
 #include <aigallery/mock/json_writer.hpp>
+#include <aigallery/mock/gateway_auth.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/pact.hpp>
 #include <aigallery/mock/routes.hpp>
@@ -91,8 +92,17 @@ struct idempotency_doc {
 };
 BOOST_DESCRIBE_STRUCT(idempotency_doc, (),
                       (domain_id, key, method, target, body, status, response_body, location))
+// Keys are optional so that state documents older than account keys still load.
+struct account_doc {
+    std::string name;
+    std::string domain_id;
+    std::string token;
+    std::optional<std::string> access_key;
+    std::optional<std::string> secret_key;
+};
+BOOST_DESCRIBE_STRUCT(account_doc, (), (name, domain_id, token, access_key, secret_key))
 struct state_doc {
-    std::vector<wire::account_response> accounts;
+    std::vector<account_doc> accounts;
     std::vector<asset_doc> assets;
     std::vector<idempotency_doc> idempotency;
 };
@@ -144,7 +154,7 @@ public:
             out.response = ui::serve(req, peer_is_loopback, opts_.control_token, [this] {
                 wire::account_list_response l;
                 for (auto const& a : accounts())
-                    l.items.push_back({a.name, a.domain_id, a.token});
+                    l.items.push_back({a.name, a.domain_id, a.token, a.access_key, a.secret_key});
                 return wire::serialize(l);
             });
         } else if (target.starts_with("/v1/") || target == "/v1") {
@@ -153,6 +163,8 @@ public:
                 entry->started_at = std::chrono::system_clock::now();
             }
             out = v1(req, entry ? &*entry : nullptr);
+        } else if (target == "/v3/auth/tokens" || target.starts_with("/v3/auth/tokens?")) {
+            out.response = iam_tokens(req);
         } else
             out.response =
                 error_response(gallery_error(errc::no_such_route, "no route " + printable(target)));
@@ -178,7 +190,8 @@ public:
             if (state_.account_count() != before)
                 seq = log_change(
                     {{"accounts", boost::json::array{boost::json::value_from(
-                                      wire::account_response{a.name, a.domain_id, a.token})}}});
+                                      wire::account_response{a.name, a.domain_id, a.token,
+                                                             a.access_key, a.secret_key})}}});
         }
         make_durable(seq);
         state_changed();
@@ -473,7 +486,8 @@ public:
         gallery_state next = state_;
         next.clear_all();
         for (auto const& a : d.accounts)
-            next.restore_account({a.name, a.domain_id, a.token});
+            next.restore_account({a.name, a.domain_id, a.token, a.access_key.value_or(""),
+                                  a.secret_key.value_or("")});
         for (auto const& ad : d.assets)
             next.restore_asset(to_record(ad));
         next.check_references();
@@ -563,7 +577,7 @@ private:
     static boost::json::value export_of(gallery_state const& state, idempotency_map const& idem) {
         doc::state_doc d;
         for (auto const& a : state.accounts())
-            d.accounts.push_back({a.name, a.domain_id, a.token});
+            d.accounts.push_back({a.name, a.domain_id, a.token, a.access_key, a.secret_key});
         for (auto const* a : state.all_assets())
             d.assets.push_back(to_doc(*a));
         for (auto const& [k, r] : idem)
@@ -715,6 +729,26 @@ private:
         return [t] { return t; };
     }
 
+    /// The mock's clock, which signatures' X-Sdk-Date and IAM tokens follow.
+    time_point now() const {
+        auto t = opts_.fixed_time.value_or(std::chrono::system_clock::now());
+        return std::chrono::floor<std::chrono::seconds>(t);
+    }
+
+    /// `POST /v3/auth/tokens` (gateway_auth.hpp).
+    http_response iam_tokens(http_request const& req) {
+        try {
+            std::shared_lock lock(state_mutex_);
+            return issue_iam_token(
+                req, [&](std::string const& name) { return state_.account_by_name(name); }, now());
+        } catch (gallery_error const& e) {
+            auto r = error_response(e);
+            if (e.is(errc::method_not_allowed))
+                r.set(boost::beast::http::field::allow, "POST");
+            return r;
+        }
+    }
+
     std::string next_request_id() {
         // One allocation: this runs for every request.
         std::string id;
@@ -835,14 +869,18 @@ private:
         journal_.add(std::move(entry));
     }
 
-    /// The state document without tokens, shared by every entry recorded
+    /// The state document without tokens or keys, shared by every entry recorded
     /// until the next change.
     std::shared_ptr<std::string const> state_snapshot() {
         std::lock_guard lock(snapshot_mutex_);
         if (!snapshot_) {
             auto doc = export_state();
-            for (auto& a : doc.as_object()["accounts"].as_array())
+            for (auto& a : doc.as_object()["accounts"].as_array()) {
+                // No secret in a Pact file: keys are made afresh when it is replayed.
                 a.as_object().erase("token");
+                a.as_object().erase("access_key");
+                a.as_object().erase("secret_key");
+            }
             snapshot_ = std::make_shared<std::string const>(boost::json::serialize(doc));
         }
         return snapshot_;
@@ -937,12 +975,11 @@ private:
         check_body_size(req);
         account caller;
         {
-            auto tok = req.find("X-Auth-Token");
+            // gateway_auth.hpp: a signature (judged alone) or X-Auth-Token.
             std::shared_lock lock(state_mutex_);
-            auto a = tok == req.end() ? nullptr : state_.account_by_token(tok->value());
-            if (!a)
-                throw gallery_error(errc::unauthorized, "X-Auth-Token is missing or unknown");
-            caller = *a;
+            caller = authenticate(
+                req, [&](std::string_view ak) { return state_.account_by_access_key(ak); },
+                [&](std::string_view tok) { return state_.account_by_token(tok); }, now());
         }
         entry.domain_id = caller.domain_id;
         entry.account = caller.name;
@@ -1221,7 +1258,8 @@ private:
                     if (req.method() == verb::get) {
                         wire::account_list_response l;
                         for (auto const& a : accounts())
-                            l.items.push_back({a.name, a.domain_id, a.token});
+                            l.items.push_back(
+                                {a.name, a.domain_id, a.token, a.access_key, a.secret_key});
                         return ok(l);
                     }
                     auto body = wire::parse<wire::account_request>(require_body(req));
@@ -1231,8 +1269,9 @@ private:
                             errc::bad_request,
                             "field 'name': 1 to 128 characters, no control characters");
                     auto a = add_account(body.name);
-                    return json_response(201, json_writer::to_json(wire::account_response{
-                                                  a.name, a.domain_id, a.token}));
+                    return json_response(
+                        201, json_writer::to_json(wire::account_response{
+                                 a.name, a.domain_id, a.token, a.access_key, a.secret_key}));
                 }
                 case route_id::reset:
                     reset();  // refuses itself once the log has failed

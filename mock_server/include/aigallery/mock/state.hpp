@@ -51,6 +51,10 @@ struct account {
     std::string domain_id;
     /// Its X-Auth-Token.
     std::string token;
+    /// Its access key (AK), for SDK-HMAC-SHA256 signatures.
+    std::string access_key;
+    /// Its secret key (SK); the mock's accounts are test accounts, so it is kept.
+    std::string secret_key;
 };
 
 /// One version of one asset, as a dependency or index key.
@@ -135,7 +139,11 @@ public:
     /// An empty gallery; `seed` makes ids reproducible, `clock` fixes the time.
     explicit gallery_state(std::optional<std::uint64_t> seed = std::nullopt,
                            std::function<time_point()> clock = {})
-        : ids_(seed), clock_(std::move(clock)) {
+        : ids_(seed),
+          // A stream of its own, so that adding keys did not change the ids a seed gives.
+          key_ids_(seed ? std::optional<std::uint64_t>(*seed ^ 0x6b65797300000008ull)
+                        : std::nullopt),
+          clock_(std::move(clock)) {
         if (!clock_)
             clock_ = [] {
                 return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -152,11 +160,24 @@ public:
         // domain_id or token that a loaded account already has.
         account a;
         do
-            a = account{name, ids_.hex(32), "tok-" + ids_.hex(40)};
+            a = account{name, ids_.hex(32), "tok-" + ids_.hex(40), {}, {}};
         while (name_by_token_.count(a.token) ||
                std::any_of(accounts_by_name_.begin(), accounts_by_name_.end(),
                            [&](auto const& x) { return x.second.domain_id == a.domain_id; }));
+        give_keys(a);
         return insert_account(std::move(a));
+    }
+
+    /// The account of this name, if any.
+    account const* account_by_name(std::string const& name) const {
+        auto it = accounts_by_name_.find(name);
+        return it == accounts_by_name_.end() ? nullptr : &it->second;
+    }
+
+    /// The account whose access key this is, if any.
+    account const* account_by_access_key(std::string_view access_key) const {
+        auto it = name_by_access_key_.find(access_key);
+        return it == name_by_access_key_.end() ? nullptr : &accounts_by_name_.at(it->second);
     }
 
     /// The account a token belongs to, or null.
@@ -487,11 +508,21 @@ public:
         }
     }
 
-    /// Adds an account as it was saved (importing a state).
+    /// Adds an account as it was saved (importing a state). Keys are made for
+    /// an account that has none (a state document older than account keys);
+    /// given keys must be both present and unique.
     account const& restore_account(account a) {
         if (!is_valid_domain_id(a.domain_id) || a.token.empty() || accounts_by_name_.count(a.name))
             throw gallery_error(errc::bad_request,
                                 "state: account '" + a.name + "' is malformed or repeated");
+        if (a.access_key.empty() != a.secret_key.empty())
+            throw gallery_error(errc::bad_request, "state: account '" + a.name +
+                                                       "' has only one of access_key, secret_key");
+        if (a.access_key.empty())
+            give_keys(a);
+        else if (name_by_access_key_.count(a.access_key))
+            throw gallery_error(errc::bad_request,
+                                "state: account '" + a.name + "' repeats another's access_key");
         return insert_account(std::move(a));
     }
 
@@ -520,6 +551,7 @@ public:
         clear_assets();
         accounts_by_name_.clear();
         name_by_token_.clear();
+        name_by_access_key_.clear();
     }
 
     /// How many assets exist.
@@ -855,9 +887,24 @@ private:
         return owner + '\x1f' + std::string(to_string(t)) + '\x1f' + title;
     }
 
+    void give_keys(account& a) {
+        do
+            a.access_key = "AK" + upper(key_ids_.hex(18));
+        while (name_by_access_key_.count(a.access_key));
+        a.secret_key = "sk-" + key_ids_.hex(40);
+    }
+
+    static std::string upper(std::string s) {
+        for (auto& c : s)
+            if (c >= 'a' && c <= 'z')
+                c = static_cast<char>(c - 'a' + 'A');
+        return s;
+    }
+
     account const& insert_account(account a) {
         auto name = a.name;
         name_by_token_[a.token] = name;
+        name_by_access_key_[a.access_key] = name;
         return accounts_by_name_.emplace(name, std::move(a)).first->second;
     }
 
@@ -1116,6 +1163,7 @@ private:
     }
 
     id_generator ids_;
+    id_generator key_ids_;
     std::function<time_point()> clock_;
     std::map<std::string, account> accounts_by_name_;
     /// Finds by string_view without building a std::string per request.
@@ -1127,6 +1175,7 @@ private:
     };
     std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> name_by_token_;
     std::unordered_map<std::string, asset_record, string_hash, std::equal_to<>> assets_;
+    std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> name_by_access_key_;
     std::unordered_map<std::string, std::string> titles_;  // owner, type, title -> content_id
     // algorithm version -> workflow content_id -> its versions that depend on
     // it: a workflow's id once, not once per version, and the versions in a
