@@ -1,9 +1,11 @@
-// The real transport: HTTP/1.1 over one kept-alive TCP connection, with
-// Boost.Beast. Synchronous by design: the client above it is synchronous, and
-// a private io_context gives every operation a deadline.
+// The real transport: HTTP/1.1 (over TLS for "https") on one kept-alive
+// connection, with Boost.Beast and OpenSSL. Synchronous by design: the client above it is
+// synchronous, and a private io_context gives every operation a deadline.
 #pragma once
 
+#include <aigallery/detail/tls_client.hpp>
 #include <aigallery/http.hpp>
+#include <aigallery/tls.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,12 +19,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/result.hpp>
 #include <boost/url/parse.hpp>
 
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -41,32 +45,65 @@ struct beast_transport_options {
     std::chrono::milliseconds request_timeout{30000};
     /// Sent unless the request already has a User-Agent.
     std::string user_agent = "aigallery-cpp/0.1";
+    /// For "https" base URLs: which certificates to trust (default: the
+    /// system CA store, peer and host name verified).
+    tls_options tls{};
+    /// Called on each request once it is final (target with the base path,
+    /// Host, User-Agent, Content-Length), right before it is written: where
+    /// an AK/SK signature goes (`aksk_signer`). An error it returns is the
+    /// send's error and nothing is sent.
+    std::function<boost::system::error_code(http_request&)> request_signer{};
 };
 
-/// HTTP/1.1 over TCP, one connection kept alive across calls and reopened
-/// when the server has closed it. Satisfies `aigallery::transport`.
+/// HTTP/1.1 over TCP or TLS, one connection kept alive across calls and
+/// reopened when the server has closed it. Satisfies `aigallery::transport`.
+///
+/// Over TLS the server's certificate is verified against the system CA store
+/// (plus `tls.ca_file`) and must name the URL's host; SNI is sent for host
+/// names. A failed verification is the send's error, a `security_errc` that
+/// says why (unknown CA, expired, wrong host); there is no fallback to an
+/// unverified or plain connection. `close()` ends a TLS session with
+/// close_notify.
 ///
 /// Thread-compatible: use one transport per thread (or lock around `send`).
 /// Movable, not copyable; a moved-from transport may only be assigned to or
 /// destroyed.
 class beast_transport {
 public:
-    /// `base_url` is "http://host[:port][/path]"; the path (if any) is put in
-    /// front of every request target. Throws std::invalid_argument naming the
-    /// URL when it is not of that form. TLS ("https") is not supported yet.
+    /// `base_url` is "http[s]://host[:port][/path]"; the path (if any) is put
+    /// in front of every request target. Throws std::invalid_argument naming
+    /// the URL when it is not of that form, and boost::system::system_error
+    /// (`security_errc::tls_setup_failed`) naming `tls.ca_file` when it
+    /// cannot be loaded.
     explicit beast_transport(std::string_view base_url, beast_transport_options options = {})
         : options_(std::move(options)) {
         parse_base_url(base_url);
         state_ = std::make_unique<state>();
+        if (tls_) {
+            if (auto ec = detail::make_client_context(options_.tls, state_->tls_context))
+                throw boost::system::system_error(
+                    ec, "aigallery::beast_transport: cannot set up TLS (ca_file '" +
+                            options_.tls.ca_file + "')");
+        }
     }
+
+    /// Signs (or otherwise completes) every request from now on; see
+    /// `beast_transport_options::request_signer`.
+    void set_request_signer(std::function<boost::system::error_code(http_request&)> signer) {
+        options_.request_signer = std::move(signer);
+    }
+
+    /// True for an "https" base URL.
+    bool uses_tls() const noexcept { return tls_; }
 
     /// Moves the connection.
     beast_transport(beast_transport&&) noexcept = default;
-    /// Moves the connection.
+    /// Moves the connection (the old one is dropped).
     beast_transport& operator=(beast_transport&&) noexcept = default;
     beast_transport(beast_transport const&) = delete;
     beast_transport& operator=(beast_transport const&) = delete;
-    ~beast_transport() = default;
+    /// Closes the connection as `close()` does (TLS: with close_notify).
+    ~beast_transport() { close(); }
 
     /// Sends `req` (adding Host, User-Agent and Content-Length) and reads the
     /// response. The error is a failure to get any response: refused, reset,
@@ -96,9 +133,14 @@ public:
         // Without framing the server would not see the body at all.
         if (!r.has_content_length() && !r.chunked())
             r.prepare_payload();
+        // Last, so that the signature covers the request exactly as written.
+        if (options_.request_signer) {
+            if (auto ec = options_.request_signer(r))
+                return ec;
+        }
 
         if (state_->connected && peer_has_closed())
-            close();
+            drop();
         bool const reused = state_->connected;
         if (!reused) {
             if (auto ec = connect())
@@ -108,7 +150,7 @@ public:
         exchange_result first = exchange(r);
         if (!first.ec)
             return std::move(first.response);
-        close();
+        drop();
         if (!reused || first.got_response_bytes || first.ec == boost::beast::error::timeout) {
             return first.ec;
         }
@@ -119,25 +161,44 @@ public:
             return ec;
         exchange_result second = exchange(r);
         if (second.ec) {
-            close();
+            drop();
             return second.ec;
         }
         return std::move(second.response);
     }
 
     /// Closes the kept-alive connection, if any; the next `send` opens one.
+    /// A TLS session is ended with close_notify first (bounded by
+    /// `connect_timeout`), so the server sees a clean end.
     void close() noexcept {
         if (!state_)
             return;
+        if (state_->tls && state_->connected && state_->lowest().socket().is_open()) {
+            try {
+                state_->lowest().expires_after(options_.connect_timeout);
+                run([&] { state_->tls->async_shutdown([](boost::system::error_code) {}); });
+            } catch (...) {  // a failed shutdown only means a less clean end
+            }
+        }
+        drop();
+    }
+
+private:
+    // Closes at once, without TLS close_notify: for a connection that failed
+    // or that the peer has closed, where waiting for the peer makes no sense.
+    void drop() noexcept {
+        if (!state_)
+            return;
         boost::system::error_code ignored;
-        auto& socket = state_->stream.socket();
+        auto& socket = state_->lowest().socket();
         if (socket.is_open())
             socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-        state_->stream.close();
+        state_->lowest().close();
         state_->buffer.clear();
         state_->connected = false;
     }
 
+public:
     /// The host (without brackets), the port and the path prefix of the base URL.
     std::string const& host() const noexcept { return host_; }
     /// The port of the base URL.
@@ -150,10 +211,25 @@ public:
 private:
     // Behind a pointer so that the transport can move (io_context cannot).
     struct state {
+        using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
         boost::asio::io_context ioc{1};
-        boost::beast::tcp_stream stream{ioc};
+        boost::beast::tcp_stream stream{ioc};  // plain HTTP
+        std::shared_ptr<boost::asio::ssl::context> tls_context;
+        std::unique_ptr<tls_stream> tls;  // HTTPS: a fresh one per connection
         boost::beast::flat_buffer buffer;
         bool connected = false;
+
+        boost::beast::tcp_stream& lowest() {
+            return tls ? boost::beast::get_lowest_layer(*tls) : stream;
+        }
+        // Calls f with the stream HTTP is read from and written to.
+        template <class F>
+        void with_stream(F&& f) {
+            if (tls)
+                f(*tls);
+            else
+                f(stream);
+        }
     };
 
     struct exchange_result {
@@ -175,10 +251,9 @@ private:
             bad_url(url, "not an absolute URL");
         urls::url_view const& u = *parsed;
         // TLS would add an ssl_stream next to tcp_stream, chosen here.
-        if (u.scheme_id() == urls::scheme::https)
-            bad_url(url, "https is not supported yet");
-        if (u.scheme_id() != urls::scheme::http)
-            bad_url(url, "the scheme must be http");
+        tls_ = u.scheme_id() == urls::scheme::https;
+        if (!tls_ && u.scheme_id() != urls::scheme::http)
+            bad_url(url, "the scheme must be http or https");
         if (!u.has_authority() || u.encoded_host().empty())
             bad_url(url, "no host");
         if (u.has_userinfo())
@@ -189,7 +264,7 @@ private:
             bad_url(url, "unsupported host");
 
         host_ = u.host_address();
-        port_ = "80";
+        port_ = tls_ ? "443" : "80";
         if (u.has_port() && !u.port().empty()) {
             std::string_view p = u.port();
             unsigned value = 0;
@@ -199,7 +274,11 @@ private:
             }
             port_ = std::to_string(value);
         }
-        host_header_ = std::string(u.encoded_host()) + ":" + port_;
+        // Over TLS the default port is left out, as browsers and the vendor
+        // SDKs send it (an AK/SK signature covers the Host header).
+        host_header_ = std::string(u.encoded_host());
+        if (!(tls_ && port_ == "443"))
+            host_header_ += ":" + port_;
         base_path_ = u.encoded_path();
         while (!base_path_.empty() && base_path_.back() == '/')
             base_path_.pop_back();
@@ -222,14 +301,14 @@ private:
     static bool is_stale_connection_error(boost::system::error_code const& ec) {
         namespace net = boost::asio;
         return ec == boost::beast::http::error::end_of_stream || ec == net::error::eof ||
-               ec == net::error::connection_reset || ec == net::error::connection_aborted ||
-               ec == net::error::broken_pipe;
+               ec == net::ssl::error::stream_truncated || ec == net::error::connection_reset ||
+               ec == net::error::connection_aborted || ec == net::error::broken_pipe;
     }
 
     // An idle kept-alive connection that the server closed has its EOF (or
     // RST) already queued: a non-blocking peek finds it without waiting.
     bool peer_has_closed() {
-        auto& socket = state_->stream.socket();
+        auto& socket = state_->lowest().socket();
         if (!socket.is_open())
             return true;
         if (state_->buffer.size() > 0)
@@ -265,17 +344,38 @@ private:
             return ec;
 
         state_->buffer.clear();
-        state_->stream.expires_after(options_.connect_timeout);
+        // An SSL session cannot be reused after it ended: a new one per connection.
+        if (tls_)
+            state_->tls = std::make_unique<state::tls_stream>(state_->ioc, *state_->tls_context);
+        auto& lowest = state_->lowest();
+        lowest.expires_after(options_.connect_timeout);
         run([&] {
-            state_->stream.async_connect(
+            lowest.async_connect(
                 endpoints, [&](boost::system::error_code e, tcp::endpoint const&) { ec = e; });
         });
         if (ec) {
-            state_->stream.close();
+            lowest.close();
             return ec;
         }
-        state_->stream.expires_never();
-        state_->stream.socket().set_option(tcp::no_delay(true), ec);
+        lowest.socket().set_option(tcp::no_delay(true), ec);
+        if (tls_) {
+            // The handshake shares the connect deadline.
+            SSL* ssl = state_->tls->native_handle();
+            if (auto e = detail::prepare_client_stream(ssl, host_, options_.tls.verify_peer)) {
+                lowest.close();
+                return e;
+            }
+            run([&] {
+                state_->tls->async_handshake(boost::asio::ssl::stream_base::client,
+                                             [&](boost::system::error_code e) { ec = e; });
+            });
+            if (ec) {
+                auto why = detail::classify_handshake_failure(ssl, ec);
+                lowest.close();
+                return why;
+            }
+        }
+        lowest.expires_never();
         state_->connected = true;
         return {};
     }
@@ -283,11 +383,13 @@ private:
     exchange_result exchange(http_request& r) {
         namespace http = boost::beast::http;
         exchange_result out;
-        state_->stream.expires_after(options_.request_timeout);
+        state_->lowest().expires_after(options_.request_timeout);
 
         run([&] {
-            http::async_write(state_->stream, r,
-                              [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+            state_->with_stream([&](auto& stream) {
+                http::async_write(stream, r,
+                                  [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+            });
         });
         if (out.ec) {
             out.write_failed = true;
@@ -299,14 +401,16 @@ private:
         if (r.method() == http::verb::head)
             parser.skip(true);
         run([&] {
-            http::async_read(state_->stream, state_->buffer, parser,
-                             [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+            state_->with_stream([&](auto& stream) {
+                http::async_read(stream, state_->buffer, parser,
+                                 [&](boost::system::error_code e, std::size_t) { out.ec = e; });
+            });
         });
         out.got_response_bytes = parser.got_some();
         if (out.ec)
             return out;
 
-        state_->stream.expires_never();
+        state_->lowest().expires_never();
         out.response = parser.release();
         if (!out.response.keep_alive())
             close();
@@ -318,6 +422,7 @@ private:
     std::string port_;
     std::string host_header_;
     std::string base_path_;
+    bool tls_ = false;
     std::unique_ptr<state> state_;
 };
 

@@ -4,10 +4,13 @@
 // over the transport, so it shares every decision with the async client.
 #pragma once
 
+#include <aigallery/aksk_signer.hpp>
 #include <aigallery/content.hpp>
+#include <aigallery/credentials.hpp>
 #include <aigallery/error.hpp>
 #include <aigallery/executor.hpp>
 #include <aigallery/http.hpp>
+#include <aigallery/iam_token_provider.hpp>
 #include <aigallery/operation.hpp>
 #include <aigallery/release_plan.hpp>
 #include <aigallery/version.hpp>
@@ -30,6 +33,22 @@ class basic_client {
 public:
     /// Takes the transport, the X-Auth-Token and the options.
     basic_client(Transport t, std::string token, client_options options = {});
+
+    /// Takes the transport and AK/SK credentials: every request is signed
+    /// (SDK-HMAC-SHA256, at the time `clock` tells) by the transport once it
+    /// is final, through its `set_request_signer` (beast_transport has it; a
+    /// transport without it cannot carry signed requests and does not
+    /// compile here). No X-Auth-Token is sent.
+    basic_client(Transport t, aksk_credentials creds, client_options options = {},
+                 clock_function clock = system_clock_function());
+
+    /// Takes the transport and an IAM token provider (shareable between
+    /// clients): each request carries the provider's current token, renewed
+    /// before it expires. A 401 answer makes the provider fetch a new token
+    /// for the next request. A failure to get a token is the request's
+    /// transport error, a `security_errc` (iam_refused, iam_unreachable, ...).
+    basic_client(Transport t, std::shared_ptr<iam_token_provider> tokens,
+                 client_options options = {});
 
     /// The transport, for its own settings (timeouts, closing).
     Transport& transport_layer() noexcept { return transport_; }
@@ -139,6 +158,7 @@ public:
 private:
     Transport transport_;
     std::shared_ptr<session const> session_;
+    std::shared_ptr<iam_token_provider> tokens_;
 };
 
 }  // namespace aigallery

@@ -28,7 +28,8 @@ inline outgoing_request make_request(std::string const& token, method m, std::st
     outgoing_request r;
     r.verb = m;
     r.target = std::move(target);
-    r.headers.emplace_back("X-Auth-Token", token);
+    if (!token.empty())  // empty with AK/SK signing or an IAM token provider
+        r.headers.emplace_back("X-Auth-Token", token);
     r.headers.emplace_back("Accept", "application/json");
     if (body) {
         r.headers.emplace_back("Content-Type", "application/json");

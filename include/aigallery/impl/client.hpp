@@ -4,6 +4,9 @@
 #include <aigallery/client.hpp>
 #include <aigallery/detail/beast_message.hpp>
 
+#include <functional>
+#include <stdexcept>
+
 namespace aigallery {
 
 template <transport Transport>
@@ -12,13 +15,51 @@ basic_client<Transport>::basic_client(Transport t, std::string token, client_opt
       session_(std::make_shared<session const>(std::move(token), std::move(options))) {}
 
 template <transport Transport>
+basic_client<Transport>::basic_client(Transport t, aksk_credentials creds, client_options options,
+                                      clock_function clock)
+    : transport_(std::move(t)),
+      session_(std::make_shared<session const>(std::string(), std::move(options))) {
+    static_assert(
+        requires(Transport & tr) {
+            tr.set_request_signer(std::function<boost::system::error_code(http_request&)>{});
+        },
+        "AK/SK credentials need a transport with set_request_signer (such as beast_transport): "
+        "the signature must cover the request exactly as the transport writes it");
+    transport_.set_request_signer(aksk_signer(std::move(creds), std::move(clock)));
+}
+
+template <transport Transport>
+basic_client<Transport>::basic_client(Transport t, std::shared_ptr<iam_token_provider> tokens,
+                                      client_options options)
+    : transport_(std::move(t)),
+      session_(std::make_shared<session const>(std::string(), std::move(options))),
+      tokens_(std::move(tokens)) {
+    if (!tokens_)
+        throw std::invalid_argument("aigallery::basic_client: the IAM token provider is null");
+}
+
+template <transport Transport>
 template <class T>
 result<T> basic_client<Transport>::run(operation<T> op) {
     for (;;) {
         switch (op.next()) {
-            case want::send:
-                op.deliver(detail::from_http(transport_.send(detail::to_http(op.request()))));
+            case want::send: {
+                auto req = detail::to_http(op.request());
+                if (tokens_) {
+                    auto token = tokens_->token();
+                    if (!token) {  // a transport failure to the step machine, so it can undo
+                        op.deliver(detail::from_http(
+                            boost::system::result<http_response>(token.error().transport())));
+                        break;
+                    }
+                    req.set("X-Auth-Token", token->value);
+                }
+                auto answer = transport_.send(req);
+                if (tokens_ && answer && answer->result_int() == 401)
+                    tokens_->invalidate();
+                op.deliver(detail::from_http(std::move(answer)));
                 break;
+            }
             case want::wait:
                 session_->options().sleeper(op.delay());
                 op.waited();
