@@ -9,10 +9,10 @@
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/durable_store.hpp>
 #include <aigallery/mock/expectations.hpp>
+#include <aigallery/mock/gateway_auth.hpp>
 #include <aigallery/mock/har.hpp>
 #include <aigallery/mock/journal.hpp>
 #include <aigallery/mock/json_writer.hpp>
-#include <aigallery/mock/gateway_auth.hpp>
 #include <aigallery/mock/options.hpp>
 #include <aigallery/mock/pact.hpp>
 #include <aigallery/mock/routes.hpp>
@@ -188,10 +188,10 @@ public:
                 refuse_if_log_failed();
             a = state_.add_account(name);
             if (state_.account_count() != before)
-                seq = log_change(
-                    {{"accounts", boost::json::array{boost::json::value_from(
-                                      wire::account_response{a.name, a.domain_id, a.token,
-                                                             a.access_key, a.secret_key})}}});
+                seq =
+                    log_change({{"accounts",
+                                 boost::json::array{boost::json::value_from(wire::account_response{
+                                     a.name, a.domain_id, a.token, a.access_key, a.secret_key})}}});
         }
         make_durable(seq);
         state_changed();
