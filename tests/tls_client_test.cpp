@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(the_seed_scenario_over_https_signed_against_the_binary) {
     auto listed = control.send(http_request_get("/__mock/accounts"));
     BOOST_TEST_REQUIRE(listed.has_value(), listed.error().message());
     std::map<std::string, mock::account> accounts;
-    for (auto const& v : json::parse(listed->body()).at("items").as_array()) {
+    auto const listing = json::parse(listed->body());  // outlives the loop
+    for (auto const& v : listing.at("items").as_array()) {
         auto const& o = v.as_object();
         accounts[std::string(o.at("name").as_string())] = {
             std::string(o.at("name").as_string()), std::string(o.at("domain_id").as_string()),
