@@ -391,7 +391,10 @@ BOOST_AUTO_TEST_CASE(no_secret_appears_in_the_journal_har_or_pact) {
                     std::optional<json::object> body = std::nullopt) {
         http_request req{v, target, 11};
         req.set("X-Auth-Token", token);
-        req.set("Authorization", "SDK-HMAC-SHA256 Signature=s3cr3t-signature");
+        // A request with Authorization is judged by its signature alone (the
+        // gateway's rule), so only the one refused anyway carries a (bogus) one.
+        if (token == "tok-not-known")
+            req.set("Authorization", "SDK-HMAC-SHA256 Signature=s3cr3t-signature");
         req.set("X-Security-Token", "sts-credential");
         if (body) {
             req.set(http::field::content_type, "application/json");
