@@ -331,9 +331,8 @@ BOOST_AUTO_TEST_CASE(a_closed_port_is_an_error_within_the_connect_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_a_malformed_base_url_naming_it) {
-    for (std::string url :
-         {"not a url", "ftp://127.0.0.1/", "http://", "http://h:99999", "http://h:0",
-          "https://127.0.0.1:443", "http://h/?q=1", "127.0.0.1:80"}) {
+    for (std::string url : {"not a url", "ftp://127.0.0.1/", "http://", "http://h:99999",
+                            "http://h:0", "https://", "http://h/?q=1", "127.0.0.1:80"}) {
         try {
             aigallery::beast_transport transport{url};
             BOOST_ERROR("accepted " << url);

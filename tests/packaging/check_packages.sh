@@ -52,7 +52,9 @@ cmake --build "$work/cmake-consumer"
 "$work/cmake-consumer/consumer_mock"
 
 echo "== consumer with pkg-config, against the unpacked root only"
-export PKG_CONFIG_PATH="$root/usr/share/pkgconfig" PKG_CONFIG_LIBDIR=""
+# The root comes first; the system's own .pc files stay reachable for what
+# aigallery.pc requires (OpenSSL's libssl and libcrypto, from libssl-dev).
+export PKG_CONFIG_PATH="$root/usr/share/pkgconfig"
 pkg-config --modversion aigallery
 flags=$(pkg-config --cflags --libs aigallery)
 echo "pkg-config: $flags"

@@ -28,7 +28,7 @@ function startMock(args) {
     p.stdout.on("data", (d) => {
       buf += d;
       for (const line of buf.split("\n")) {
-        const a = line.match(/^account (\S+) domain_id=(\S+) token=(\S+)/);
+        const a = line.match(/^account (\S+) domain_id=(\S+)(?: \S+=\S+)*? token=(\S+)/);
         if (a) accounts[a[1]] = { domain_id: a[2], token: a[3] };
         const l = line.match(/^listening on (\S+)/);
         if (l) resolve({ process: p, url: l[1], accounts });

@@ -75,6 +75,7 @@ struct server_options {
     /// HTTPS only. Served by `tls_server` (<aigallery/mock/tls_server.hpp>);
     /// a plain `server` refuses them.
     std::string tls_cert_file{};
+    /// The private key of `tls_cert_file` (PEM); see there.
     std::string tls_key_file{};
 };
 
