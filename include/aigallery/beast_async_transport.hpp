@@ -48,8 +48,9 @@ public:
     /// The executor connections are made on.
     using executor_type = boost::asio::any_io_executor;
 
-    /// `base_url` as for `beast_transport` ("http://host[:port][/path]");
-    /// throws std::invalid_argument naming the URL otherwise.
+    /// `base_url` as for `beast_transport`, http only ("http://host[:port][/path]");
+    /// throws std::invalid_argument naming the URL otherwise, https included
+    /// (TLS is not in the async transport yet: it would otherwise go out in clear text).
     beast_async_transport(executor_type ex, std::string_view base_url,
                           beast_transport_options options = {}, std::size_t max_idle = 8);
 

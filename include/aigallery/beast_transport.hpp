@@ -3,6 +3,7 @@
 // synchronous, and a private io_context gives every operation a deadline.
 #pragma once
 
+#include <aigallery/detail/connection_reuse.hpp>
 #include <aigallery/detail/tls_client.hpp>
 #include <aigallery/http.hpp>
 #include <aigallery/tls.hpp>
@@ -154,7 +155,8 @@ public:
         if (!reused || first.got_response_bytes || first.ec == boost::beast::error::timeout) {
             return first.ec;
         }
-        if (!first.write_failed && !(is_stale_connection_error(first.ec) && replayable(r))) {
+        if (!first.write_failed &&
+            !(is_stale_connection_error(first.ec) && detail::replayable(r))) {
             return first.ec;
         }
         if (auto ec = connect())
@@ -284,45 +286,13 @@ private:
             base_path_.pop_back();
     }
 
-    static bool replayable(http_request const& r) {
-        using boost::beast::http::verb;
-        switch (r.method()) {
-            case verb::get:
-            case verb::head:
-            case verb::options:
-            case verb::put:
-            case verb::delete_:
-                return true;
-            default:
-                return r.find("Idempotency-Key") != r.end();
-        }
-    }
-
     static bool is_stale_connection_error(boost::system::error_code const& ec) {
-        namespace net = boost::asio;
-        return ec == boost::beast::http::error::end_of_stream || ec == net::error::eof ||
-               ec == net::ssl::error::stream_truncated || ec == net::error::connection_reset ||
-               ec == net::error::connection_aborted || ec == net::error::broken_pipe;
+        return detail::is_stale_connection_error(ec) ||
+               ec == boost::asio::ssl::error::stream_truncated;
     }
 
-    // An idle kept-alive connection that the server closed has its EOF (or
-    // RST) already queued: a non-blocking peek finds it without waiting.
     bool peer_has_closed() {
-        auto& socket = state_->lowest().socket();
-        if (!socket.is_open())
-            return true;
-        if (state_->buffer.size() > 0)
-            return true;  // bytes nobody asked for: not trustworthy
-        boost::system::error_code ec;
-        socket.non_blocking(true, ec);
-        if (ec)
-            return true;
-        char byte;
-        socket.receive(boost::asio::buffer(&byte, 1), boost::asio::socket_base::message_peek, ec);
-        bool const alive = ec == boost::asio::error::would_block;
-        boost::system::error_code ignored;
-        socket.non_blocking(false, ignored);
-        return !alive;
+        return detail::peer_has_closed(state_->lowest().socket(), state_->buffer.size());
     }
 
     // Runs the private io_context until the operation started by `start` has

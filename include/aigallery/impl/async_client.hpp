@@ -4,6 +4,10 @@
 
 #include <aigallery/async_client.hpp>
 
+#include <exception>
+#include <optional>
+#include <type_traits>
+
 namespace aigallery::detail {
 
 template <class T, class Transport>
@@ -78,27 +82,30 @@ struct async_drive_op {
         }
     }
 
+    // Every exception reaches the caller's handler, never io_context::run:
+    // outcome() passes on whatever the machine threw (a gallery_error, or
+    // anything unexpected, such as std::bad_alloc). The handler is called
+    // outside the try block, so it is called exactly once.
     template <class Self>
     void complete(Self& self) {
-        auto r = op->outcome();
-        op.reset();
-        if (r) {
-            if constexpr (std::is_void_v<T>)
-                self.complete(std::exception_ptr());
-            else
-                self.complete(std::exception_ptr(), std::move(*r));
-            return;
-        }
         std::exception_ptr e;
+        std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
         try {
-            r.error().raise();
+            auto r = op->outcome();
+            if (!r)
+                r.error().raise();
+            if constexpr (std::is_void_v<T>)
+                value.emplace(true);
+            else
+                value.emplace(std::move(*r));
         } catch (...) {
             e = std::current_exception();
         }
+        op.reset();
         if constexpr (std::is_void_v<T>)
             self.complete(e);
         else
-            self.complete(e, T{});
+            self.complete(e, e ? T{} : std::move(*value));
     }
 };
 

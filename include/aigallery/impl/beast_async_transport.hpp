@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aigallery/beast_async_transport.hpp>
+#include <aigallery/detail/connection_reuse.hpp>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -17,6 +18,12 @@ inline beast_async_transport::beast_async_transport(executor_type ex, std::strin
                                                     std::size_t max_idle)
     : pool_(std::make_shared<pool>()) {
     beast_transport parsed(base_url, options);  // one parser of base URLs, with its errors
+    // This transport speaks plain TCP only: an https URL must never be sent in
+    // clear text (tokens included), so it is refused rather than downgraded.
+    if (parsed.uses_tls())
+        throw std::invalid_argument("beast_async_transport: base URL '" + std::string(base_url) +
+                                    "' is https, which this transport does not speak yet; "
+                                    "use beast_transport for TLS");
     pool_->ex = std::move(ex);
     pool_->options = std::move(options);
     pool_->host = parsed.host();
@@ -38,9 +45,10 @@ inline void beast_async_transport::close_idle() {
     // closed as they are destroyed
 }
 
+/// @cond internal
 // One exchange: take (or open) a connection, write, read, give it back.
 // Every step after the first runs on the connection's strand, as Beast's
-// tcp_stream requires.
+// tcp_stream requires. An implementation detail, kept out of the reference.
 struct beast_async_transport::send_op {
     enum class stage { start, on_strand, resolving, connecting, writing, reading };
 
@@ -58,55 +66,22 @@ struct beast_async_transport::send_op {
         return boost::asio::bind_executor(conn->stream.get_executor(), std::move(self));
     }
 
-    // A kept-alive connection that the server closed meanwhile has its EOF
-    // (or RST) queued already: a non-blocking peek finds it without waiting.
-    static bool peer_has_closed(connection& c) {
-        auto& socket = c.stream.socket();
-        if (!socket.is_open() || c.buffer.size() > 0)
-            return true;
-        boost::system::error_code ec;
-        socket.non_blocking(true, ec);
-        if (ec)
-            return true;
-        char byte;
-        socket.receive(boost::asio::buffer(&byte, 1), boost::asio::socket_base::message_peek, ec);
-        bool const alive = ec == boost::asio::error::would_block;
-        boost::system::error_code ignored;
-        socket.non_blocking(false, ignored);
-        return !alive;
-    }
-
-    static bool replayable(http_request const& r) {
-        switch (r.method()) {
-            case http::verb::get:
-            case http::verb::head:
-            case http::verb::options:
-            case http::verb::put:
-            case http::verb::delete_:
-                return true;
-            default:
-                return r.find("Idempotency-Key") != r.end();
-        }
-    }
-
-    static bool is_stale(boost::system::error_code const& ec) {
-        namespace net = boost::asio;
-        return ec == http::error::end_of_stream || ec == net::error::eof ||
-               ec == net::error::connection_reset || ec == net::error::connection_aborted ||
-               ec == net::error::broken_pipe;
-    }
-
     template <class Self>
     void operator()(Self& self) {
         if (at == stage::start) {
-            {
-                std::lock_guard lock(p->mutex);
-                while (!p->idle.empty() && !conn) {
+            // One idle connection at a time leaves the pool under the lock;
+            // the peek (system calls) and the closing of a dead one happen
+            // outside it, so concurrent sends do not queue behind them.
+            while (!conn) {
+                {
+                    std::lock_guard lock(p->mutex);
+                    if (p->idle.empty())
+                        break;
                     conn = std::move(p->idle.back());
                     p->idle.pop_back();
-                    if (peer_has_closed(*conn))
-                        conn.reset();
                 }
+                if (detail::peer_has_closed(conn->stream.socket(), conn->buffer.size()))
+                    conn.reset();
             }
             reused = conn != nullptr;
             if (!conn)
@@ -195,9 +170,10 @@ struct beast_async_transport::send_op {
     template <class Self>
     void failed(Self& self, boost::system::error_code ec, bool write_failed, bool got_bytes) {
         close();
-        bool again = reused && !retried && !got_bytes && ec != boost::beast::error::timeout &&
-                     self.cancelled() == boost::asio::cancellation_type::none &&
-                     (write_failed || (is_stale(ec) && replayable(*req)));
+        bool again =
+            reused && !retried && !got_bytes && ec != boost::beast::error::timeout &&
+            self.cancelled() == boost::asio::cancellation_type::none &&
+            (write_failed || (detail::is_stale_connection_error(ec) && detail::replayable(*req)));
         if (!again)
             return finish(self, ec);
         retried = true;
@@ -224,6 +200,7 @@ struct beast_async_transport::send_op {
         self.complete(ec, http_response{});
     }
 };
+/// @endcond
 
 template <class CompletionToken>
 auto beast_async_transport::async_send(http_request const& req, CompletionToken&& token) {
