@@ -226,9 +226,12 @@ public:
         while (flushing_)
             flushed_.wait(lock);
         throw_if_failed();
-        // What is queued is in the snapshot: no need to write it first.
-        pending_.clear();
         write_file_atomically(state_file_, snapshot);
+        // What is queued is in the snapshot now: no need to write it. Not
+        // dropped before: if the snapshot cannot be written, the queued
+        // records still reach the log, and the old snapshot plus the log
+        // still hold every acknowledged change.
+        pending_.clear();
         if (::ftruncate(fd_, 0) != 0 || ::fdatasync(fd_) != 0) {
             failure_ = durable_detail::errno_text("cannot empty the state log", log_file_);
             throw storage_error(failure_);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <aigallery/error.hpp>
+#include <aigallery/mock/clock.hpp>
 #include <aigallery/validation.hpp>
 
 #include <boost/json/array.hpp>
@@ -16,7 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <ctime>
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -405,16 +406,16 @@ private:
     std::uint64_t recorded_ = 0;
 };
 
-/// 2026-11-26T07:15:02.123Z: HAR and the journal's JSON want milliseconds.
+/// 2026-11-26T07:15:02.123Z: HAR and the journal's JSON want milliseconds;
+/// the rest is the mock's one RFC 3339 formatter (clock.hpp).
 inline std::string format_rfc3339_ms(std::chrono::system_clock::time_point t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-    return buf;
+    auto const secs = std::chrono::floor<std::chrono::seconds>(t);
+    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+    std::string s = format_rfc3339(secs);
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ms));
+    s.insert(s.size() - 1, frac);
+    return s;
 }
 
 /// One entry as GET /__mock/journal shows it; members without a value are

@@ -151,12 +151,8 @@ public:
         if (target.starts_with("/__mock/") || target == "/__mock") {
             out.response = control(req, peer_is_loopback);
         } else if (ui::is_ui_target(target)) {
-            out.response = ui::serve(req, peer_is_loopback, opts_.control_token, [this] {
-                wire::account_list_response l;
-                for (auto const& a : accounts())
-                    l.items.push_back({a.name, a.domain_id, a.token, a.access_key, a.secret_key});
-                return wire::serialize(l);
-            });
+            out.response = ui::serve(req, peer_is_loopback, opts_.control_token,
+                                     [this] { return json_writer::to_json(account_list()); });
         } else if (target.starts_with("/v1/") || target == "/v1") {
             if (journal_.limits().max_entries > 0) {
                 entry.emplace();
@@ -188,10 +184,8 @@ public:
                 refuse_if_log_failed();
             a = state_.add_account(name);
             if (state_.account_count() != before)
-                seq =
-                    log_change({{"accounts",
-                                 boost::json::array{boost::json::value_from(wire::account_response{
-                                     a.name, a.domain_id, a.token, a.access_key, a.secret_key})}}});
+                seq = log_change(
+                    {{"accounts", boost::json::array{boost::json::value_from(account_view(a))}}});
         }
         make_durable(seq);
         state_changed();
@@ -202,6 +196,19 @@ public:
     std::vector<account> accounts() const {
         std::shared_lock lock(state_mutex_);
         return state_.accounts();
+    }
+
+    /// An account as POST and GET /__mock/accounts (and the state log) show it.
+    static wire::account_response account_view(account const& a) {
+        return {a.name, a.domain_id, a.token, a.access_key, a.secret_key};
+    }
+
+    /// Every account, as GET /__mock/accounts and the /ui/ page list them.
+    wire::account_list_response account_list() const {
+        wire::account_list_response l;
+        for (auto const& a : accounts())
+            l.items.push_back(account_view(a));
+        return l;
     }
 
     /// Forgets every asset, version, idempotency key, fault and journal entry; keeps accounts.
@@ -236,9 +243,7 @@ public:
         std::lock_guard lock(misc_mutex_);
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
             auto const& f = it->spec;
-            if (f.method && *f.method != req.method_string())
-                continue;
-            if (f.path_prefix && !path.starts_with(*f.path_prefix))
+            if (!fault_matches(f, req.method_string(), path))
                 continue;
             if (f.action != "delay" || f.after_commit.value_or(false))
                 return std::chrono::milliseconds{0};
@@ -803,15 +808,19 @@ private:
 
     // ---- faults and the journal --------------------------------------------------------
 
+    // Whether a fault applies to a request: its method and path prefix, when given.
+    static bool fault_matches(wire::fault_spec const& f, std::string_view method,
+                              std::string_view path) {
+        return (!f.method || *f.method == method) &&
+               (!f.path_prefix || path.starts_with(*f.path_prefix));
+    }
+
     std::optional<wire::fault_spec> take_fault(std::string_view method, std::string_view path) {
         std::lock_guard lock(misc_mutex_);
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-            auto const& f = it->spec;
-            if (f.method && *f.method != method)
+            if (!fault_matches(it->spec, method, path))
                 continue;
-            if (f.path_prefix && !path.starts_with(*f.path_prefix))
-                continue;
-            auto spec = f;
+            auto spec = it->spec;
             if (--it->remaining == 0)
                 faults_.erase(it);
             return spec;
@@ -836,12 +845,16 @@ private:
             if (fault && fault->action == "delay")
                 out.delay = std::chrono::milliseconds(*fault->delay_ms);
             out.response = serve(req, entry ? *entry : unused);
+            // Only a write that succeeded changed the state a later entry
+            // records (taken before an after-commit fault replaces the answer);
+            // a refusal leaves the recorded snapshot valid.
+            bool const changed = req.method() != boost::beast::http::verb::get &&
+                                 out.response.result_int() / 100 == 2;
             if (fault && !before && fault->action == "status")
                 out.response = injected(*fault);
             if (fault && !before && fault->action == "reset")
                 out.reset = true;
-            // Any answered write may have changed the state a later entry records.
-            if (opts_.record_provider_states && req.method() != boost::beast::http::verb::get)
+            if (opts_.record_provider_states && changed)
                 state_changed();
         }
         if (entry && fault)
@@ -1255,13 +1268,8 @@ private:
                 case route_id::health:
                     return ok(wire::health_response{"ok"});
                 case route_id::accounts: {
-                    if (req.method() == verb::get) {
-                        wire::account_list_response l;
-                        for (auto const& a : accounts())
-                            l.items.push_back(
-                                {a.name, a.domain_id, a.token, a.access_key, a.secret_key});
-                        return ok(l);
-                    }
+                    if (req.method() == verb::get)
+                        return ok(account_list());
                     auto body = wire::parse<wire::account_request>(require_body(req));
                     if (body.name.empty() || code_points(body.name) > 128 ||
                         has_c0_control(body.name))
@@ -1269,9 +1277,7 @@ private:
                             errc::bad_request,
                             "field 'name': 1 to 128 characters, no control characters");
                     auto a = add_account(body.name);
-                    return json_response(
-                        201, json_writer::to_json(wire::account_response{
-                                 a.name, a.domain_id, a.token, a.access_key, a.secret_key}));
+                    return json_response(201, json_writer::to_json(account_view(a)));
                 }
                 case route_id::reset:
                     reset();  // refuses itself once the log has failed
