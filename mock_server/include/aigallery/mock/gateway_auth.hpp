@@ -145,7 +145,7 @@ http_response issue_iam_token(http_request const& req, FindByName&& find_by_name
     };
     if (req.method() != boost::beast::http::verb::post)
         throw gallery_error(errc::method_not_allowed,
-                            std::string(req.method_string()) + " is not allowed here");
+                            printable(req.method_string()) + " is not allowed here");
     boost::system::error_code ec;
     json::value body = json::parse(req.body(), ec);
     if (ec || !body.is_object())
