@@ -191,6 +191,32 @@ BOOST_AUTO_TEST_CASE(secret_headers_and_query_values_are_redacted) {
     BOOST_TEST(text.find("***") != std::string::npos);
 }
 
+// Found by service_fuzz: HTTP allows bytes above 0x7f in header values (and
+// an in-process caller can send any method), but the journal and the error
+// bodies are JSON, which must be UTF-8.
+BOOST_AUTO_TEST_CASE(bytes_that_are_not_utf8_keep_the_journal_and_errors_valid_json) {
+    mock::service svc;
+    auto a = svc.add_account("alice");
+    http_request req{verb::get, "/v1/aihub/me", 11};
+    req.set("X-Auth-Token", a.token);
+    req.set("Idempotency-Key", "key-\xff\xfe-1");
+    svc.handle(req);
+    auto text = json::serialize(mock::to_json(svc.journal_records().at(0)));
+    boost::system::error_code ec;
+    auto parsed = json::parse(text, ec);
+    BOOST_TEST(!ec, "journal entry is not JSON: " << ec.message());
+    BOOST_TEST(parsed.at("idempotency_key").as_string() == "key-??-1");
+
+    http_request iam;
+    iam.method_string("P\xff\xffT");
+    iam.target("/v3/auth/tokens");
+    iam.version(11);
+    auto out = svc.handle(iam);
+    BOOST_TEST(out.response.result_int() == 405);
+    json::parse(out.response.body(), ec);
+    BOOST_TEST(!ec, "error body is not JSON: " << out.response.body());
+}
+
 BOOST_AUTO_TEST_CASE(the_ring_keeps_the_last_n_entries_and_clear_frees_them) {
     mock::server_options o;
     o.journal_max_entries = 5;

@@ -871,7 +871,7 @@ private:
         entry.target = redact_target(printable(req.target(), req.target().size()));
         entry.request_id = rid;
         if (auto k = req.find("Idempotency-Key"); k != req.end())
-            entry.idempotency_key = std::string(k->value());
+            entry.idempotency_key = json_safe(k->value());
         entry.request = journal_.message(journal_ring::pack_headers(req.base()), req.body());
         entry.status = out.reset ? 0 : static_cast<int>(out.response.result_int());
         if (!out.reset)
