@@ -352,8 +352,31 @@ inline std::string label(planned_version const& v) {
     return kind + " " + v.content_id + " " + v.version_num.to_string();
 }
 
+inline std::string whitelist_name(whitelist_patch const& p) {
+    return "whitelist of " + p.content_id + " " + p.version_num.to_string();
+}
+
 inline std::string label(whitelist_patch const& p) {
-    return "the whitelist of " + p.content_id + " " + p.version_num.to_string();
+    return "the " + whitelist_name(p);
+}
+
+// Why an undo step did not take: the gallery's code, or that no answer came.
+inline std::string undo_failure(error const& failure) {
+    return failure.is_gallery_error() ? failure.gallery()->error_code() : std::string("no answer");
+}
+
+// The note an undone operation carries: what was taken back, then loudly
+// what was not, so a caller can see every leftover in what().
+inline std::string undo_note(std::string_view undone_heading,
+                             std::vector<std::string> const& undone, std::string_view left_heading,
+                             std::vector<std::string> const& left) {
+    std::string note;
+    if (!undone.empty())
+        note = "[" + std::string(undone_heading) + ": " + join(undone, "; ") + "]";
+    if (!left.empty())
+        note += std::string(note.empty() ? "" : " ") + "[UNDO FAILED, " +
+                std::string(left_heading) + ": " + join(left, "; ") + "]";
+    return note;
 }
 
 inline outgoing_request publish_request(context const& c, planned_version const& v,
@@ -536,21 +559,12 @@ inline task<error> undo_release(context& c, std::vector<release_undo_item> done,
         if (w.state == known::yes) {
             undone.push_back("took back " + what);
         } else {
-            left.push_back(what + " (" +
-                           (w.failure.is_gallery_error() ? w.failure.gallery()->error_code()
-                                                         : std::string("no answer")) +
-                           ")");
+            left.push_back(what + " (" + undo_failure(w.failure) + ")");
             c.report(progress_event::kind::left, "left behind: " + what, it->content_id,
                      it->version_num);
         }
     }
-    std::string note;
-    if (!undone.empty())
-        note = "[release undone: " + join(undone, "; ") + "]";
-    if (!left.empty())
-        note += std::string(note.empty() ? "" : " ") +
-                "[UNDO FAILED, left behind: " + join(left, "; ") + "]";
-    co_return with_note(original, note);
+    co_return with_note(original, undo_note("release undone", undone, "left behind", left));
 }
 
 inline std::string plan_summary(release_plan const& p) {
@@ -680,25 +694,16 @@ inline task<error> undo_whitelist(context& c, std::vector<whitelist_patch> appli
             what += "added " + show_users(it->undo_remove);
         if (!it->undo_add.empty())
             what += std::string(what.empty() ? "" : ", ") + "removed " + show_users(it->undo_add);
-        what += " on " + label(*it).substr(4);  // "whitelist of ..."
+        what += " on " + whitelist_name(*it);
         if (w.state == known::yes) {
             undone.push_back("took back " + what);
         } else {
-            left.push_back(what + " (" +
-                           (w.failure.is_gallery_error() ? w.failure.gallery()->error_code()
-                                                         : std::string("no answer")) +
-                           ")");
+            left.push_back(what + " (" + undo_failure(w.failure) + ")");
             c.report(progress_event::kind::left, "not taken back: " + what, it->content_id,
                      it->version_num);
         }
     }
-    std::string note;
-    if (!undone.empty())
-        note = "[change undone: " + join(undone, "; ") + "]";
-    if (!left.empty())
-        note += std::string(note.empty() ? "" : " ") +
-                "[UNDO FAILED, not taken back: " + join(left, "; ") + "]";
-    co_return with_note(original, note);
+    co_return with_note(original, undo_note("change undone", undone, "not taken back", left));
 }
 
 inline task<whitelist_change_result> change_whitelist(context& c, whitelist_plan plan,
@@ -735,7 +740,7 @@ inline task<whitelist_change_result> change_whitelist(context& c, whitelist_plan
                                         "another account's workflow depends on this version"});
                 } else {
                     if (r.state == known::unknown)
-                        maybe.push_back("[" + u + "] removed from " + label(one).substr(4) +
+                        maybe.push_back("[" + u + "] removed from " + whitelist_name(one) +
                                         " (no answer, and reading could not tell)");
                     failed = r.failure;
                     break;

@@ -630,6 +630,20 @@ private:
         return log_change(std::move(record));
     }
 
+    /// A change to one asset, made the one way every such route makes it:
+    /// under the exclusive state lock, logged while still locked (so log
+    /// order is change order), and made durable after the lock is released
+    /// (so a flush never blocks readers). Returns what `change` answers.
+    template <class Change>
+    http_response change_asset(std::string const& content_id, Change&& change) {
+        std::unique_lock lock(state_mutex_);
+        http_response answer = change();
+        auto seq = log_asset(content_id);
+        lock.unlock();
+        make_durable(seq);
+        return answer;
+    }
+
     /// Waits, without the state lock, until record `seq` is on disk.
     void make_durable(std::uint64_t seq) const {
         if (!log_ || seq == 0)
@@ -1061,46 +1075,30 @@ private:
                         r.set(boost::beast::http::field::etag, *etag);
                     return r;
                 }
-                std::uint64_t seq = 0;
-                {
-                    std::unique_lock lock(state_mutex_);
+                return change_asset(p[0], [&] {
                     state_.delete_content(caller, p[0]);
-                    seq = log_asset(p[0]);
-                }
-                make_durable(seq);
-                return empty_response(204);
+                    return empty_response(204);
+                });
             }
             case route_id::version: {
                 if (req.method() == boost::beast::http::verb::get) {
                     std::shared_lock lock(state_mutex_);
                     return ok(state_.get_version(caller, p[0], p[1]));
                 }
-                std::uint64_t seq = 0;
-                {
-                    std::unique_lock lock(state_mutex_);
+                return change_asset(p[0], [&] {
                     state_.delete_version(caller, p[0], p[1]);
-                    seq = log_asset(p[0]);
-                }
-                make_durable(seq);
-                return empty_response(204);
+                    return empty_response(204);
+                });
             }
             case route_id::visibility: {
                 auto body = wire::parse<wire::set_visibility_request>(require_body(req));
-                std::unique_lock lock(state_mutex_);
-                auto answer = ok(state_.set_visibility(caller, p[0], p[1], body));
-                auto seq = log_asset(p[0]);
-                lock.unlock();
-                make_durable(seq);
-                return answer;
+                return change_asset(
+                    p[0], [&] { return ok(state_.set_visibility(caller, p[0], p[1], body)); });
             }
             case route_id::whitelist: {
                 auto body = wire::parse<wire::whitelist_patch_request>(require_body(req));
-                std::unique_lock lock(state_mutex_);
-                auto answer = ok(state_.patch_whitelist(caller, p[0], p[1], body));
-                auto seq = log_asset(p[0]);
-                lock.unlock();
-                make_durable(seq);
-                return answer;
+                return change_asset(
+                    p[0], [&] { return ok(state_.patch_whitelist(caller, p[0], p[1], body)); });
             }
             case route_id::dependents: {
                 std::shared_lock lock(state_mutex_);
