@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,7 @@ account verify_signature(http_request const& req, FindByAccessKey&& find_by_acce
                " minutes from the gateway's clock " + format_rfc3339(now) + " (at most 15)");
 
     std::vector<d::signed_header> headers;
+    std::map<std::string, std::size_t> listed;
     bool host = false;
     std::string_view names = parts->signed_headers;
     while (!names.empty()) {
@@ -85,9 +87,15 @@ account verify_signature(http_request const& req, FindByAccessKey&& find_by_acce
         names = semi == std::string_view::npos ? std::string_view() : names.substr(semi + 1);
         if (name.empty() || name != d::ascii_lower(name))
             refuse("SignedHeaders must list lowercase header names separated by ';'");
-        auto it = req.find(name);
-        if (it == req.end())
-            refuse("the signed header '" + printable(name) + "' is not in the request");
+        // The signer lists a name once per field, so a name listed k times
+        // stands for the request's first k fields of that name, in order.
+        std::size_t const earlier = listed[name]++;
+        auto [it, end] = req.equal_range(name);
+        for (std::size_t k = 0; k < earlier && it != end; ++k)
+            ++it;
+        if (it == end)
+            refuse("the signed header '" + printable(name) + "' is not in the request" +
+                   (earlier == 0 ? "" : " as often as SignedHeaders lists it"));
         host = host || name == "host";
         headers.push_back({name, std::string(it->value())});
     }
