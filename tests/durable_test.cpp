@@ -214,6 +214,27 @@ BOOST_AUTO_TEST_CASE(an_inconsistent_state_file_is_refused_at_start) {
         });
 }
 
+BOOST_AUTO_TEST_CASE(a_state_file_repeating_an_access_key_is_refused_at_start) {
+    temp_dir dir;
+    auto const file = dir.file("state.json");
+    {
+        std::ofstream out(file);
+        out << R"({"accounts":[{"name":"a","domain_id":")" << std::string(32, 'a')
+            << R"(","token":"t1","access_key":"AKSAME","secret_key":"sk-1"},)"
+            << R"({"name":"b","domain_id":")" << std::string(32, 'b')
+            << R"(","token":"t2","access_key":"AKSAME","secret_key":"sk-2"}],)"
+            << R"("assets":[],"idempotency":[]})";
+    }
+    BOOST_CHECK_EXCEPTION(service{durable(file)}, aigallery::gallery_error,
+                          [](aigallery::gallery_error const& e) {
+                              std::string const what = e.what();
+                              return what.find(
+                                         "accounts[1] ('b'): access_key 'AKSAME' is also that of "
+                                         "accounts[0] ('a')") != std::string::npos &&
+                                     what.find("sk-") == std::string::npos;
+                          });
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_writers_share_fsyncs) {
     temp_dir dir;
     auto const file = dir.file("state.json");

@@ -320,9 +320,12 @@ struct fixture {
         BOOST_TEST(out.response.result_int() == 400u, out.response.body());
         BOOST_TEST(out.response.body().find(named) != std::string::npos,
                    "'" << named << "' not in " << out.response.body());
-        for (auto const& a : svc.accounts())
+        for (auto const& a : svc.accounts()) {
             BOOST_TEST(out.response.body().find(a.token) == std::string::npos,
                        "a token in " << out.response.body());
+            BOOST_TEST(out.response.body().find(a.secret_key) == std::string::npos,
+                       "a secret key in " << out.response.body());
+        }
         BOOST_TEST(svc.export_state() == before);
     }
 
@@ -352,6 +355,49 @@ BOOST_FIXTURE_TEST_CASE(a_duplicated_token_is_refused_without_showing_it, fixtur
     auto doc = state();
     accounts(doc)[1].as_object()["token"] = alice.token;
     refused(doc, "accounts[1] ('bob'): token is also that of accounts[0] ('alice')");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_duplicated_access_key_is_refused_naming_it, fixture) {
+    // With alice's access key, bob's requests signed with his own secret
+    // would be judged against whichever account the lookup finds.
+    auto doc = state();
+    BOOST_TEST_REQUIRE(!alice.access_key.empty());
+    accounts(doc)[1].as_object()["access_key"] = alice.access_key;
+    refused(doc, "accounts[1] ('bob'): access_key '" + alice.access_key +
+                     "' is also that of accounts[0] ('alice')");
+}
+
+BOOST_FIXTURE_TEST_CASE(access_keys_come_in_pairs_and_are_usable, fixture) {
+    auto doc = state();
+    accounts(doc)[1].as_object().erase("secret_key");
+    refused(doc, "accounts[1] ('bob'): access_key is given without secret_key: both or neither");
+    doc = state();
+    accounts(doc)[1].as_object().erase("access_key");
+    refused(doc, "accounts[1] ('bob'): secret_key is given without access_key");
+    doc = state();
+    accounts(doc)[1].as_object()["access_key"] = "";
+    refused(doc, "accounts[1] ('bob'): access_key '': give a key or leave the field out");
+    doc = state();
+    accounts(doc)[1].as_object()["access_key"] = "AK with space";
+    refused(doc, "access_key 'AK with space': 1 to 128 printable ASCII characters");
+    doc = state();
+    accounts(doc)[1].as_object()["secret_key"] = "";
+    refused(doc, "accounts[1] ('bob'): secret_key is empty");
+}
+
+BOOST_FIXTURE_TEST_CASE(accounts_without_keys_still_load_and_get_new_ones, fixture) {
+    // A document from before account keys: neither field. Keys are made.
+    auto doc = state();
+    for (auto& a : accounts(doc)) {
+        a.as_object().erase("access_key");
+        a.as_object().erase("secret_key");
+    }
+    auto out = svc.handle(control(http::verb::put, "/__mock/state", json::serialize(doc)));
+    BOOST_TEST_REQUIRE(out.response.result_int() == 204u, out.response.body());
+    auto const now = svc.accounts();
+    BOOST_TEST_REQUIRE(now.size() == 2u);
+    BOOST_TEST(!now[0].access_key.empty());
+    BOOST_TEST(now[0].access_key != now[1].access_key);
 }
 
 BOOST_FIXTURE_TEST_CASE(empty_names_and_tokens_are_refused, fixture) {

@@ -28,12 +28,15 @@ struct child {
     pid_t pid = -1;
     FILE* out = nullptr;
 
-    explicit child(std::vector<std::string> args) {
+    /// With `with_stderr`, the standard error is read too (after the output).
+    explicit child(std::vector<std::string> args, bool with_stderr = false) {
         int fds[2];
         BOOST_REQUIRE(pipe(fds) == 0);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        if (with_stderr)
+            posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
         posix_spawn_file_actions_addclose(&fa, fds[0]);
         std::vector<char*> argv;
         for (auto& a : args)
@@ -220,6 +223,38 @@ BOOST_AUTO_TEST_CASE(kill_9_loses_no_answered_write_and_a_second_mock_is_refused
         BOOST_TEST(boost::json::parse(listed->body()).at("total").as_int64() == 5);
         BOOST_TEST(c.stop(SIGTERM) == 0);
     }
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_state_file_repeating_an_access_key_is_refused_naming_it) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("aigallery-dupkey-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto state = (dir / "state.json").string();
+    {
+        std::ofstream out(state);
+        out << R"({"accounts":[{"name":"a","domain_id":")" << std::string(32, 'a')
+            << R"(","token":"t1","access_key":"AKSAME","secret_key":"sk-first"},)"
+            << R"({"name":"b","domain_id":")" << std::string(32, 'b')
+            << R"(","token":"t2","access_key":"AKSAME","secret_key":"sk-second"}],)"
+            << R"("assets":[],"idempotency":[]})";
+    }
+    auto const before = std::filesystem::file_size(state);
+    child c({AIGALLERY_MOCK_BINARY, "--state", state}, true);
+    std::string said;
+    for (std::string l = c.line(); !l.empty(); l = c.line())
+        said += l + "\n";
+    int status = 0;
+    waitpid(c.pid, &status, 0);
+    c.pid = -1;
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 1);
+    BOOST_TEST(
+        said.find("access_key 'AKSAME' is also that of accounts[0] ('a')") != std::string::npos,
+        said);
+    BOOST_TEST(said.find("sk-") == std::string::npos, said);
+    BOOST_TEST(said.find("listening on") == std::string::npos, said);
+    BOOST_TEST(std::filesystem::file_size(state) == before);  // left as it was
     std::filesystem::remove_all(dir);
 }
 

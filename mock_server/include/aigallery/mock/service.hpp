@@ -1375,7 +1375,8 @@ private:
     }
 
     /// What a state document must hold before it replaces anything: every
-    /// name, domain_id and token given once and non-empty, every owner and
+    /// name, domain_id, token and access key given once and non-empty (keys
+    /// in pairs, or neither), every owner and
     /// idempotency record an existing account, every id well-formed and
     /// unique, titles unique per owner and type. (Dependencies and the
     /// visibility invariant are checked on the rebuilt state.) A refusal is a
@@ -1385,7 +1386,14 @@ private:
             throw gallery_error(errc::bad_request, "state: " + where + ": " + what);
         };
         auto quoted = [](std::string_view text) { return "'" + printable(text) + "'"; };
-        std::map<std::string, std::size_t> names, domain_ids, tokens;
+        // What the Authorization header can carry as `Access=...`: no space or
+        // comma (they end the item), nothing unprintable.
+        auto usable_access_key = [](std::string_view k) {
+            return !k.empty() && k.size() <= 128 &&
+                   std::none_of(k.begin(), k.end(),
+                                [](unsigned char c) { return c <= 0x20 || c >= 0x7f || c == ','; });
+        };
+        std::map<std::string, std::size_t> names, domain_ids, tokens, access_keys;
         for (std::size_t i = 0; i < d.accounts.size(); ++i) {
             auto const& a = d.accounts[i];
             std::string const where = "accounts[" + std::to_string(i) + "]";
@@ -1412,7 +1420,37 @@ private:
             if (auto [it, fresh] = tokens.emplace(a.token, i); !fresh)
                 fail(where + " (" + quoted(a.name) + ")",
                      "token is also that of " + who(it->second));
-            // Access keys, once accounts have them, are unique in the same way.
+            // Keys are optional (a document older than account keys gets new
+            // ones), but given ones come as a pair and name one account only:
+            // a repeated access key would sign in as whichever account the
+            // lookup found first. The access key is public (the mock prints
+            // it); the secret key is never shown.
+            bool const has_ak = a.access_key && !a.access_key->empty();
+            bool const has_sk = a.secret_key && !a.secret_key->empty();
+            if (a.access_key && a.access_key->empty())
+                fail(where + " (" + quoted(a.name) + ")",
+                     "access_key '': give a key or leave the field out");
+            if (a.secret_key && a.secret_key->empty())
+                fail(where + " (" + quoted(a.name) + ")",
+                     "secret_key is empty: give a key or leave the field out");
+            if (has_ak != has_sk)
+                fail(where + " (" + quoted(a.name) + ")",
+                     std::string(has_ak ? "access_key" : "secret_key") + " is given without " +
+                         (has_ak ? "secret_key" : "access_key") + ": both or neither");
+            if (!has_ak)
+                continue;
+            if (!usable_access_key(*a.access_key))
+                fail(where + " (" + quoted(a.name) + ")",
+                     "access_key " + quoted(*a.access_key) +
+                         ": 1 to 128 printable ASCII characters without spaces or commas");
+            if (a.secret_key->size() > 255 ||
+                std::any_of(a.secret_key->begin(), a.secret_key->end(),
+                            [](unsigned char c) { return c < 0x20 || c >= 0x7f; }))
+                fail(where + " (" + quoted(a.name) + ")",
+                     "secret_key: 1 to 255 printable ASCII characters");
+            if (auto [it, fresh] = access_keys.emplace(*a.access_key, i); !fresh)
+                fail(where + " (" + quoted(a.name) + ")",
+                     "access_key " + quoted(*a.access_key) + " is also that of " + who(it->second));
         }
         std::set<std::string> content_ids, titles;
         for (std::size_t i = 0; i < d.assets.size(); ++i) {
