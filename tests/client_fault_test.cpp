@@ -157,6 +157,116 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_every_patch_every_fault, Via, both_trans
             }
 }
 
+// Removal goes the other way: the workflow version first, then each
+// algorithm version; the same failures, the same promise.
+BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_removal_every_patch_every_fault, Via, both_transports) {
+    for (int position = 0; position < 3; ++position)
+        for (auto const& k : kinds)
+            BOOST_TEST_CONTEXT("removal patch " << position << ": " << k.name) {
+                gallery<Via> g;
+                auto alice = g.account("alice");
+                auto bob = g.account("bob");
+                auto carol = g.account("carol");
+                auto client = client_for(g.via, alice.token);
+                ag::workflow wf{.name = "flowers"};
+                wf.steps = {{"a", ag::local_algorithm{.id = "algo-a", .name = "a"}},
+                            {"b", ag::local_algorithm{.id = "algo-b", .name = "b"}}};
+                auto first = client.release_to_gallery(
+                    wf, {.visibility = ag::visibility::group,
+                         .group_users = {bob.domain_id, carol.domain_id}});
+                std::string const ids[] = {first.content_id, first.algorithms.at(0).content_id,
+                                           first.algorithms.at(1).content_id};
+                auto before = g.via.svc().export_state().at("assets");
+                g.via.svc().add_fault(
+                    fault("PATCH",
+                          "/v1/aihub/contents/" + ids[position] + "/versions/1.0.0/whitelist", k));
+                auto r =
+                    client.try_delete_whitelist_users(first.content_id, "1.0.0", {carol.domain_id});
+                g.via.svc().clear_faults();
+                auto after = g.via.svc().export_state().at("assets");
+                if (k.after_commit)  // a committed PATCH is learned, by reading
+                    BOOST_TEST(r.has_value(), r.error().message());
+                if (r) {
+                    BOOST_TEST(r->kept.empty());
+                    for (auto const& id : ids) {
+                        auto users = client.get_version(id, "1.0.0").group_users.value();
+                        BOOST_TEST(std::count(users.begin(), users.end(), carol.domain_id) == 0);
+                        BOOST_TEST(std::count(users.begin(), users.end(), bob.domain_id) == 1);
+                    }
+                } else {
+                    BOOST_TEST(after == before, r.error().message());
+                    BOOST_TEST(r.error().note().find("UNDO FAILED") == std::string::npos,
+                               r.error().message());
+                }
+            }
+}
+
+// A removal whose undo is refused: the last algorithm's PATCH fails (412),
+// the first algorithm is given carol back, and then the workflow's undo is
+// refused (a fault added the moment that undo starts). The error names the
+// whitelist left narrowed; the gallery holds exactly that.
+BOOST_AUTO_TEST_CASE_TEMPLATE(refused_removal_undo_is_named, Via, both_transports) {
+    gallery<Via> g;
+    auto alice = g.account("alice");
+    auto bob = g.account("bob");
+    auto carol = g.account("carol");
+    auto setup = client_for(g.via, alice.token);
+    ag::workflow wf{.name = "flowers"};
+    wf.steps = {{"a", ag::local_algorithm{.id = "algo-a", .name = "a"}},
+                {"b", ag::local_algorithm{.id = "algo-b", .name = "b"}}};
+    auto first = setup.release_to_gallery(
+        wf, {.visibility = ag::visibility::group, .group_users = {bob.domain_id, carol.domain_id}});
+    auto const w = first.content_id;
+    auto const a = first.algorithms.at(0).content_id;
+    auto const b = first.algorithms.at(1).content_id;
+    std::vector<std::string> undos;
+    auto options = quick();
+    options.observer = [&](ag::progress_event const& e) {
+        if (e.what != ag::progress_event::kind::undo)
+            return;
+        undos.push_back(e.content_id);
+        if (e.content_id == w)
+            g.via.svc().add_fault(
+                fault("PATCH", "/v1/aihub/contents/" + w + "/versions/1.0.0/whitelist", kinds[5]));
+    };
+    auto client = [&] {
+        if constexpr (std::is_same_v<Via, in_process>)
+            return ag::basic_client<ag::mock::in_process_transport>{
+                ag::mock::in_process_transport{g.via.service}, alice.token, options};
+        else
+            return ag::basic_client<ag::beast_transport>{ag::beast_transport{g.via.server.url()},
+                                                         alice.token, options};
+    }();
+    g.via.svc().add_fault(
+        fault("PATCH", "/v1/aihub/contents/" + b + "/versions/1.0.0/whitelist", kinds[4]));
+    auto r = client.try_delete_whitelist_users(w, "1.0.0", {carol.domain_id});
+    g.via.svc().clear_faults();
+    BOOST_TEST_REQUIRE(!r.has_value());
+    auto const err = r.error();
+    BOOST_TEST(err.is(ag::errc::precondition_failed));
+    BOOST_TEST(err.gallery()->error_msg() == "injected fault");  // the server's words
+    auto const note = err.note();
+    BOOST_TEST(note.find("UNDO FAILED") != std::string::npos, note);
+    BOOST_TEST(note.find("removed [" + carol.domain_id + "] on whitelist of " + w + " 1.0.0") !=
+                   std::string::npos,
+               note);
+    BOOST_TEST(note.find("took back removed [" + carol.domain_id + "] on whitelist of " + a) !=
+                   std::string::npos,
+               note);
+    BOOST_TEST(err.message().find(w + " 1.0.0") != std::string::npos, err.message());
+    BOOST_TEST((undos == std::vector<std::string>{a, w}), "undo order");
+    auto users_of = [&](std::string const& id) {
+        return client.get_version(id, "1.0.0").group_users.value();
+    };
+    auto has_carol = [&](std::string const& id) {
+        auto u = users_of(id);
+        return std::count(u.begin(), u.end(), carol.domain_id) == 1;
+    };
+    BOOST_TEST(!has_carol(w));  // left narrowed, as named
+    BOOST_TEST(has_carol(a));   // given back
+    BOOST_TEST(has_carol(b));   // never changed
+}
+
 // The undo itself refused: the error names the version left behind, with its
 // content_id and number, and error_msg() stays the server's.
 BOOST_AUTO_TEST_CASE_TEMPLATE(refused_undo_is_named, Via, both_transports) {
