@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Sets up, builds and tests the dev preset, then checks the installed package from a
-# separate consumer project; then the test suite under ASan+UBSan and under TSan,
-# each libFuzzer target for AIGALLERY_FUZZ_SECONDS (default 60), and the
-# reliability checks of docs/reliability.md (kill -9 rounds, idle and slow
-# connections, oversize bodies). Each step prints its time.
-# The ASan+UBSan and TSan suites are opt-in (AIGALLERY_SANITIZERS=1) for now.
-#   AIGALLERY_SANITIZERS=1  also runs the sanitizer presets (off by default until their
-#                           CI time on 2 cores is measured)
+# separate consumer project; then (AIGALLERY_SANITIZERS=1) the sanitizers, each libFuzzer target for
+# AIGALLERY_FUZZ_SECONDS (default 60), and the reliability checks of
+# docs/reliability.md (kill -9 rounds, idle and slow connections, oversize
+# bodies). Each step prints its time.
+# What the sanitizers cover (both at -O0, GCC 12; see docs/reliability.md):
+#   asan-ubsan  the whole Boost.Test suite (aigallery_tests: every tests/*.cpp,
+#               including the aigallery-mock and aigallery binaries it runs)
+#               under AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan        the suites where threads meet (aigallery_concurrency_tests:
+#               async_client, durable_state, connection_hygiene, control_bodies,
+#               state_validation, iam_token_provider, mock_concurrency,
+#               mock_contract, server, beast_transport) under ThreadSanitizer
+#   AIGALLERY_SANITIZERS=1  runs both. Still off by default: their first complete
+#                           run and CI time on 2 free cores are not measured yet
+#                           (docs/reliability.md, "Sanitizers in CI")
 #   AIGALLERY_FUZZ=0        skips the fuzz targets
 #   AIGALLERY_RELIABILITY=0 skips the reliability checks
 set -euo pipefail
@@ -61,13 +69,16 @@ step "build consumer" cmake --build "$tmp/consumer"
 step "run consumer" "$tmp/consumer/consumer"
 step "run consumer_mock" "$tmp/consumer/consumer_mock"
 
-# The sanitizer presets build only the test suite and the mock, at -O1.
+# Each sanitizer preset builds only the test executable it runs (and what
+# that runs), at -O0 (GCC 12 compiles these sources 2.6 times faster than at -O1
+# with the sanitizers); what is known of their CI time is in docs/reliability.md.
 if [ "${AIGALLERY_SANITIZERS:-0}" = 1 ]; then
-    for preset in asan-ubsan tsan; do
-        step "configure $preset" cmake --preset "$preset"
-        step "build $preset" cmake --build --preset "$preset" --target aigallery_tests
-        step "ctest $preset" ctest --preset "$preset" -R '^aigallery_tests$'
-    done
+    step "configure asan-ubsan" cmake --preset asan-ubsan
+    step "build asan-ubsan" cmake --build --preset asan-ubsan
+    step "ctest asan-ubsan" ctest --preset asan-ubsan -R '^aigallery_tests$'
+    step "configure tsan" cmake --preset tsan
+    step "build tsan" cmake --build --preset tsan
+    step "ctest tsan" ctest --preset tsan
 fi
 
 if [ "${AIGALLERY_FUZZ:-1}" != 0 ]; then
