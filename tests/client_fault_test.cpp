@@ -201,10 +201,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(whitelist_removal_every_patch_every_fault, Via, bo
             }
 }
 
-// A removal whose undo is refused: the last algorithm's PATCH fails (412),
-// the first algorithm is given carol back, and then the workflow's undo is
-// refused (a fault added the moment that undo starts). The error names the
-// whitelist left narrowed; the gallery holds exactly that.
+// A removal whose undo is refused: the second algorithm's PATCH fails (412,
+// a fault added the moment that write starts, whatever the planner's order
+// of the two algorithms), the first algorithm is given carol back, and then
+// the workflow's undo is refused (a fault added the moment that undo
+// starts). The error names the whitelist left narrowed; the gallery holds
+// exactly that.
 BOOST_AUTO_TEST_CASE_TEMPLATE(refused_removal_undo_is_named, Via, both_transports) {
     gallery<Via> g;
     auto alice = g.account("alice");
@@ -217,17 +219,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(refused_removal_undo_is_named, Via, both_transport
     auto first = setup.release_to_gallery(
         wf, {.visibility = ag::visibility::group, .group_users = {bob.domain_id, carol.domain_id}});
     auto const w = first.content_id;
-    auto const a = first.algorithms.at(0).content_id;
-    auto const b = first.algorithms.at(1).content_id;
-    std::vector<std::string> undos;
+    std::vector<std::string> writes, undos;
     auto options = quick();
     options.observer = [&](ag::progress_event const& e) {
-        if (e.what != ag::progress_event::kind::undo)
-            return;
-        undos.push_back(e.content_id);
-        if (e.content_id == w)
-            g.via.svc().add_fault(
-                fault("PATCH", "/v1/aihub/contents/" + w + "/versions/1.0.0/whitelist", kinds[5]));
+        auto whitelist_of = [&](std::string const& id) {
+            return "/v1/aihub/contents/" + id + "/versions/1.0.0/whitelist";
+        };
+        if (e.what == ag::progress_event::kind::write && undos.empty()) {
+            writes.push_back(e.content_id);
+            if (writes.size() == 3)  // the workflow's, then two algorithms'
+                g.via.svc().add_fault(fault("PATCH", whitelist_of(e.content_id), kinds[4]));
+        }
+        if (e.what == ag::progress_event::kind::undo) {
+            undos.push_back(e.content_id);
+            if (e.content_id == w)
+                g.via.svc().add_fault(fault("PATCH", whitelist_of(w), kinds[5]));
+        }
     };
     auto client = [&] {
         if constexpr (std::is_same_v<Via, in_process>)
@@ -237,11 +244,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(refused_removal_undo_is_named, Via, both_transport
             return ag::basic_client<ag::beast_transport>{ag::beast_transport{g.via.server.url()},
                                                          alice.token, options};
     }();
-    g.via.svc().add_fault(
-        fault("PATCH", "/v1/aihub/contents/" + b + "/versions/1.0.0/whitelist", kinds[4]));
     auto r = client.try_delete_whitelist_users(w, "1.0.0", {carol.domain_id});
     g.via.svc().clear_faults();
     BOOST_TEST_REQUIRE(!r.has_value());
+    BOOST_TEST_REQUIRE(writes.size() == 3u);
+    BOOST_TEST(writes[0] == w);  // removal narrows the workflow first
+    auto const given_back = writes[1], untouched = writes[2];
     auto const err = r.error();
     BOOST_TEST(err.is(ag::errc::precondition_failed));
     BOOST_TEST(err.gallery()->error_msg() == "injected fault");  // the server's words
@@ -250,21 +258,18 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(refused_removal_undo_is_named, Via, both_transport
     BOOST_TEST(note.find("removed [" + carol.domain_id + "] on whitelist of " + w + " 1.0.0") !=
                    std::string::npos,
                note);
-    BOOST_TEST(note.find("took back removed [" + carol.domain_id + "] on whitelist of " + a) !=
-                   std::string::npos,
+    BOOST_TEST(note.find("took back removed [" + carol.domain_id + "] on whitelist of " +
+                         given_back) != std::string::npos,
                note);
     BOOST_TEST(err.message().find(w + " 1.0.0") != std::string::npos, err.message());
-    BOOST_TEST((undos == std::vector<std::string>{a, w}), "undo order");
-    auto users_of = [&](std::string const& id) {
-        return client.get_version(id, "1.0.0").group_users.value();
-    };
+    BOOST_TEST((undos == std::vector<std::string>{given_back, w}), "undo order");
     auto has_carol = [&](std::string const& id) {
-        auto u = users_of(id);
+        auto u = client.get_version(id, "1.0.0").group_users.value();
         return std::count(u.begin(), u.end(), carol.domain_id) == 1;
     };
-    BOOST_TEST(!has_carol(w));  // left narrowed, as named
-    BOOST_TEST(has_carol(a));   // given back
-    BOOST_TEST(has_carol(b));   // never changed
+    BOOST_TEST(!has_carol(w));          // left narrowed, as named
+    BOOST_TEST(has_carol(given_back));  // given back
+    BOOST_TEST(has_carol(untouched));   // its PATCH was refused before commit
 }
 
 // The undo itself refused: the error names the version left behind, with its
