@@ -24,3 +24,9 @@ namespace aigallery {
 using client = basic_client<beast_transport>;
 
 }  // namespace aigallery
+
+#if defined(AIGALLERY_SEPARATE_COMPILATION)
+// Compiled once, by <aigallery/src.hpp>: a user's translation unit that calls
+// `client` instantiates none of it (neither the client nor the step machines).
+extern template class aigallery::basic_client<aigallery::beast_transport>;
+#endif

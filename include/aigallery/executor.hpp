@@ -6,6 +6,7 @@
 #pragma once
 
 #include <aigallery/content.hpp>
+#include <aigallery/detail/config.hpp>
 #include <aigallery/error.hpp>
 #include <aigallery/operation.hpp>
 #include <aigallery/progress.hpp>
@@ -54,7 +55,7 @@ struct client_options {
 class session {
 public:
     /// Fills in the default Idempotency-Key maker when none is given.
-    session(std::string token, client_options options);
+    AIGALLERY_DECL session(std::string token, client_options options);
 
     /// The X-Auth-Token sent with every request.
     std::string const& token() const noexcept { return token_; }
@@ -81,54 +82,62 @@ namespace ops {
 using session_ptr = std::shared_ptr<session const>;
 
 /// GET /v1/aihub/me.
-operation<wire::me_response> me(session_ptr s);
+AIGALLERY_DECL operation<wire::me_response> me(session_ptr s);
 /// GET /v1/aihub/contents/{content_id}, with the ETag.
-operation<content_info> get_content(session_ptr s, std::string content_id);
+AIGALLERY_DECL operation<content_info> get_content(session_ptr s, std::string content_id);
 /// GET .../versions/{version_num}.
-operation<wire::version_response> get_version(session_ptr s, std::string content_id,
-                                              version_number v);
+AIGALLERY_DECL operation<wire::version_response> get_version(session_ptr s, std::string content_id,
+                                                             version_number v);
 /// GET /v1/aihub/contents.
-operation<wire::content_list_response> list_contents(session_ptr s, list_options o);
+AIGALLERY_DECL operation<wire::content_list_response> list_contents(session_ptr s, list_options o);
 /// GET .../versions/{version_num}/dependents.
-operation<wire::dependents_response> dependents(session_ptr s, std::string content_id,
-                                                version_number v);
+AIGALLERY_DECL operation<wire::dependents_response> dependents(session_ptr s,
+                                                               std::string content_id,
+                                                               version_number v);
 /// PUT .../versions/{version_num}/visibility (group_users with group only).
-operation<wire::version_response> set_visibility(session_ptr s, std::string content_id,
-                                                 version_number v, visibility vis,
-                                                 std::vector<std::string> group_users);
+AIGALLERY_DECL operation<wire::version_response> set_visibility(
+    session_ptr s, std::string content_id, version_number v, visibility vis,
+    std::vector<std::string> group_users);
 /// PATCH .../versions/{version_num}/whitelist of that version alone.
-operation<wire::whitelist_response> patch_whitelist(session_ptr s, std::string content_id,
-                                                    version_number v, std::vector<std::string> add,
-                                                    std::vector<std::string> remove);
+AIGALLERY_DECL operation<wire::whitelist_response> patch_whitelist(session_ptr s,
+                                                                   std::string content_id,
+                                                                   version_number v,
+                                                                   std::vector<std::string> add,
+                                                                   std::vector<std::string> remove);
 /// DELETE .../versions/{version_num}.
-operation<void> delete_version(session_ptr s, std::string content_id, version_number v);
+AIGALLERY_DECL operation<void> delete_version(session_ptr s, std::string content_id,
+                                              version_number v);
 /// DELETE /v1/aihub/contents/{content_id}.
-operation<void> delete_content(session_ptr s, std::string content_id);
+AIGALLERY_DECL operation<void> delete_content(session_ptr s, std::string content_id);
 /// POST /v1/aihub/contents with an Idempotency-Key (a fresh one unless given).
-operation<wire::publish_response> create_content(session_ptr s, wire::create_content_request body,
-                                                 std::string key);
+AIGALLERY_DECL operation<wire::publish_response> create_content(session_ptr s,
+                                                                wire::create_content_request body,
+                                                                std::string key);
 /// POST .../versions, with If-Match when given and an Idempotency-Key.
-operation<wire::publish_response> create_version(session_ptr s, std::string content_id,
-                                                 wire::create_version_request body,
-                                                 std::optional<version_number> if_match,
-                                                 std::string key);
+AIGALLERY_DECL operation<wire::publish_response> create_version(
+    session_ptr s, std::string content_id, wire::create_version_request body,
+    std::optional<version_number> if_match, std::string key);
 /// Reads the snapshot and plans the release; writes nothing (a dry run).
-operation<release_plan> plan_release(session_ptr s, workflow wf, release_options o);
+AIGALLERY_DECL operation<release_plan> plan_release(session_ptr s, workflow wf, release_options o);
 /// Plans, then executes the plan: all or nothing.
-operation<release_result> release_to_gallery(session_ptr s, workflow wf, release_options o);
+AIGALLERY_DECL operation<release_result> release_to_gallery(session_ptr s, workflow wf,
+                                                            release_options o);
 /// Executes a plan made before (by `plan_release` or `make_release_plan`).
-operation<release_result> execute_release(session_ptr s, release_plan p);
+AIGALLERY_DECL operation<release_result> execute_release(session_ptr s, release_plan p);
 /// The seed's add_whitelist_users, cascaded: all or nothing.
-operation<whitelist_change_result> add_whitelist_users(session_ptr s, std::string content_id,
-                                                       version_number v,
-                                                       std::vector<std::string> user_groups);
+AIGALLERY_DECL operation<whitelist_change_result> add_whitelist_users(
+    session_ptr s, std::string content_id, version_number v, std::vector<std::string> user_groups);
 /// The seed's delete_whitelist_users, cascaded with safe removal: all or nothing.
-operation<whitelist_change_result> delete_whitelist_users(session_ptr s, std::string content_id,
-                                                          version_number v,
-                                                          std::vector<std::string> user_groups);
+AIGALLERY_DECL operation<whitelist_change_result> delete_whitelist_users(
+    session_ptr s, std::string content_id, version_number v, std::vector<std::string> user_groups);
 
 }  // namespace ops
 
 }  // namespace aigallery
 
+// Separately compiled, the machines are defined once by <aigallery/src.hpp>:
+// they are coroutines, which GCC emits in every translation unit that
+// includes their definitions, used or not.
+#if defined(AIGALLERY_HEADER_ONLY)
 #include <aigallery/impl/executor.hpp>
+#endif

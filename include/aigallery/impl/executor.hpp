@@ -17,7 +17,7 @@
 
 namespace aigallery {
 
-inline session::session(std::string token, client_options options)
+session::session(std::string token, client_options options)
     : token_(std::move(token)), options_(std::move(options)) {
     if (!options_.idempotency_key) {
         // A version 4 UUID: 122 random bits from the operating system's
@@ -832,39 +832,39 @@ task<T> checked_root(ops::session_ptr s, Check check, outgoing_request req) {
 
 namespace ops {
 
-inline operation<wire::me_response> me(session_ptr s) {
+operation<wire::me_response> me(session_ptr s) {
     auto req = detail::make_request(s->token(), method::get, "/v1/aihub/me");
     return operation<wire::me_response>(detail::call_root<wire::me_response>(s, std::move(req)));
 }
 
-inline operation<content_info> get_content(session_ptr s, std::string content_id) {
+operation<content_info> get_content(session_ptr s, std::string content_id) {
     return operation<content_info>(detail::get_content_root(std::move(s), std::move(content_id)));
 }
 
-inline operation<wire::version_response> get_version(session_ptr s, std::string content_id,
-                                                     version_number v) {
+operation<wire::version_response> get_version(session_ptr s, std::string content_id,
+                                              version_number v) {
     auto req = detail::make_request(s->token(), method::get, detail::version_path(content_id, v));
     return operation<wire::version_response>(
         detail::call_root<wire::version_response>(s, std::move(req)));
 }
 
-inline operation<wire::content_list_response> list_contents(session_ptr s, list_options o) {
+operation<wire::content_list_response> list_contents(session_ptr s, list_options o) {
     auto req = detail::make_request(s->token(), method::get, detail::list_target(o));
     return operation<wire::content_list_response>(
         detail::call_root<wire::content_list_response>(s, std::move(req)));
 }
 
-inline operation<wire::dependents_response> dependents(session_ptr s, std::string content_id,
-                                                       version_number v) {
+operation<wire::dependents_response> dependents(session_ptr s, std::string content_id,
+                                                version_number v) {
     auto req = detail::make_request(s->token(), method::get,
                                     detail::version_path(content_id, v) + "/dependents");
     return operation<wire::dependents_response>(
         detail::call_root<wire::dependents_response>(s, std::move(req)));
 }
 
-inline operation<wire::version_response> set_visibility(session_ptr s, std::string content_id,
-                                                        version_number v, visibility vis,
-                                                        std::vector<std::string> group_users) {
+operation<wire::version_response> set_visibility(session_ptr s, std::string content_id,
+                                                 version_number v, visibility vis,
+                                                 std::vector<std::string> group_users) {
     wire::set_visibility_request body{std::string(to_string(vis)), std::nullopt};
     if (vis == visibility::group)
         body.group_users = group_users;
@@ -879,10 +879,9 @@ inline operation<wire::version_response> set_visibility(session_ptr s, std::stri
         detail::checked_root<wire::version_response>(s, std::move(check), std::move(req)));
 }
 
-inline operation<wire::whitelist_response> patch_whitelist(session_ptr s, std::string content_id,
-                                                           version_number v,
-                                                           std::vector<std::string> add,
-                                                           std::vector<std::string> remove) {
+operation<wire::whitelist_response> patch_whitelist(session_ptr s, std::string content_id,
+                                                    version_number v, std::vector<std::string> add,
+                                                    std::vector<std::string> remove) {
     auto check = [add, remove] {
         detail::throw_if(detail::check_users("add", add));
         detail::throw_if(detail::check_users("remove", remove));
@@ -899,20 +898,19 @@ inline operation<wire::whitelist_response> patch_whitelist(session_ptr s, std::s
         detail::checked_root<wire::whitelist_response>(s, std::move(check), std::move(req)));
 }
 
-inline operation<void> delete_version(session_ptr s, std::string content_id, version_number v) {
+operation<void> delete_version(session_ptr s, std::string content_id, version_number v) {
     auto req =
         detail::make_request(s->token(), method::delete_, detail::version_path(content_id, v));
     return operation<void>(detail::call_void_root(s, std::move(req)));
 }
 
-inline operation<void> delete_content(session_ptr s, std::string content_id) {
+operation<void> delete_content(session_ptr s, std::string content_id) {
     auto req = detail::make_request(s->token(), method::delete_, detail::content_path(content_id));
     return operation<void>(detail::call_void_root(s, std::move(req)));
 }
 
-inline operation<wire::publish_response> create_content(session_ptr s,
-                                                        wire::create_content_request body,
-                                                        std::string key) {
+operation<wire::publish_response> create_content(session_ptr s, wire::create_content_request body,
+                                                 std::string key) {
     auto req =
         detail::make_request(s->token(), method::post, "/v1/aihub/contents", wire::serialize(body));
     req.headers.emplace_back("Idempotency-Key", key.empty() ? s->new_idempotency_key() : key);
@@ -920,10 +918,10 @@ inline operation<wire::publish_response> create_content(session_ptr s,
         detail::call_root<wire::publish_response>(s, std::move(req)));
 }
 
-inline operation<wire::publish_response> create_version(session_ptr s, std::string content_id,
-                                                        wire::create_version_request body,
-                                                        std::optional<version_number> if_match,
-                                                        std::string key) {
+operation<wire::publish_response> create_version(session_ptr s, std::string content_id,
+                                                 wire::create_version_request body,
+                                                 std::optional<version_number> if_match,
+                                                 std::string key) {
     auto req =
         detail::make_request(s->token(), method::post,
                              detail::content_path(content_id) + "/versions", wire::serialize(body));
@@ -934,27 +932,29 @@ inline operation<wire::publish_response> create_version(session_ptr s, std::stri
         detail::call_root<wire::publish_response>(s, std::move(req)));
 }
 
-inline operation<release_plan> plan_release(session_ptr s, workflow wf, release_options o) {
+operation<release_plan> plan_release(session_ptr s, workflow wf, release_options o) {
     return operation<release_plan>(detail::plan_root(std::move(s), std::move(wf), std::move(o)));
 }
 
-inline operation<release_result> release_to_gallery(session_ptr s, workflow wf, release_options o) {
+operation<release_result> release_to_gallery(session_ptr s, workflow wf, release_options o) {
     return operation<release_result>(
         detail::release_root(std::move(s), std::move(wf), std::move(o)));
 }
 
-inline operation<release_result> execute_release(session_ptr s, release_plan p) {
+operation<release_result> execute_release(session_ptr s, release_plan p) {
     return operation<release_result>(detail::execute_root(std::move(s), std::move(p)));
 }
 
-inline operation<whitelist_change_result> add_whitelist_users(
-    session_ptr s, std::string content_id, version_number v, std::vector<std::string> user_groups) {
+operation<whitelist_change_result> add_whitelist_users(session_ptr s, std::string content_id,
+                                                       version_number v,
+                                                       std::vector<std::string> user_groups) {
     return operation<whitelist_change_result>(detail::whitelist_root(
         std::move(s), std::move(content_id), v, std::move(user_groups), false));
 }
 
-inline operation<whitelist_change_result> delete_whitelist_users(
-    session_ptr s, std::string content_id, version_number v, std::vector<std::string> user_groups) {
+operation<whitelist_change_result> delete_whitelist_users(session_ptr s, std::string content_id,
+                                                          version_number v,
+                                                          std::vector<std::string> user_groups) {
     return operation<whitelist_change_result>(detail::whitelist_root(
         std::move(s), std::move(content_id), v, std::move(user_groups), true));
 }
