@@ -68,6 +68,7 @@ step "configure consumer" cmake -S tests/consumer -B "$tmp/consumer" -G Ninja \
 step "build consumer" cmake --build "$tmp/consumer"
 step "run consumer" "$tmp/consumer/consumer"
 step "run consumer_mock" "$tmp/consumer/consumer_mock"
+step "run consumer_compiled" "$tmp/consumer/consumer_compiled"
 
 # Each sanitizer preset builds only the test executable it runs (and what
 # that runs), at -O0 (GCC 12 compiles these sources 2.6 times faster than at -O1
