@@ -50,6 +50,7 @@ grep -q "aigallery_DIR:PATH=$root/usr/lib/cmake/aigallery" "$work/cmake-consumer
 cmake --build "$work/cmake-consumer"
 "$work/cmake-consumer/consumer"
 "$work/cmake-consumer/consumer_mock"
+"$work/cmake-consumer/consumer_compiled"  # aigallery::compiled: the packaged libaigallery.a
 
 echo "== consumer with pkg-config, against the unpacked root only"
 # The root comes first; the system's own .pc files stay reachable for what
