@@ -55,7 +55,7 @@ ag::aksk_credentials keys_of(mock::account const& a) {
 ag::workflow flowers(std::string name, std::string local_id) {
     ag::workflow wf{.name = std::move(name), .desc = "classifies flowers"};
     wf.steps.push_back(
-        {.name = "train", .algorithm = ag::local_algorithm{.id = local_id, .name = "trainer"}});
+        {.name = "train", .algorithm = ag::local_algorithm{.id = local_id, .name = local_id}});
     return wf;
 }
 

@@ -167,7 +167,8 @@ struct cli_fixture {
     /// HUAWEICLOUD_SDK_AK and _SK of an account, from the control API (the
     /// mock never prints secret keys).
     std::vector<std::string> keys_env(std::string const& who) {
-        for (auto const& v : control("/__mock/accounts").at("items").as_array())
+        auto const listing = control("/__mock/accounts");  // outlives the loop
+        for (auto const& v : listing.at("items").as_array())
             if (v.at("name").as_string() == who)
                 return {"HUAWEICLOUD_SDK_AK=" + std::string(v.at("access_key").as_string()),
                         "HUAWEICLOUD_SDK_SK=" + std::string(v.at("secret_key").as_string())};
