@@ -34,7 +34,7 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
 constexpr std::string_view main_usage =
-    R"(usage: aigallery [--endpoint URL] [--token T] [--json] [--progress] COMMAND ...
+    R"(usage: aigallery [--endpoint URL] [--token T | --ak AK] [--ca-file FILE] [--json] [--progress] COMMAND ...
 
 Publishes workflows to an AI Gallery and shows what is there.
 
@@ -46,8 +46,20 @@ commands:
   help [COMMAND]          this text, or a command's
 
 options (anywhere on the line):
-  --endpoint URL   the gallery, http://host:port[/prefix] (default: $AIGALLERY_ENDPOINT)
-  --token T        the X-Auth-Token (default: $AIGALLERY_TOKEN)
+  --endpoint URL   the gallery, http[s]://host[:port][/prefix]
+                   (default: $AIGALLERY_ENDPOINT)
+  --token T        authenticate with this X-Auth-Token (default: $AIGALLERY_TOKEN)
+  --ak AK          sign every request with this access key (default:
+                   $HUAWEICLOUD_SDK_AK); the secret key is read from
+                   $HUAWEICLOUD_SDK_SK only, never from the command line,
+                   where other users and the shell history would see it
+  --project-id ID  sent as X-Project-Id with signed requests (default:
+                   $HUAWEICLOUD_SDK_PROJECT_ID)
+  --ca-file FILE   for https: also trust the CAs in this PEM file (a private
+                   CA); the system's CA store is always trusted, the
+                   certificate must name the endpoint's host, and a failed
+                   check is an error, never a fallback (default:
+                   $AIGALLERY_CA_FILE)
   --json           print one JSON document instead of text (errors too)
   --progress       print each write of a release or whitelist change as it
                    happens, even when standard error is not a terminal (on a
@@ -55,8 +67,16 @@ options (anywhere on the line):
   --version        print the version
   --help           this text; `aigallery COMMAND --help` for a command
 
+credentials: a token (--token, $AIGALLERY_TOKEN) or an access key / secret
+key pair, under the names the vendor's SDKs use: $HUAWEICLOUD_SDK_AK (or
+--ak), $HUAWEICLOUD_SDK_SK, and for temporary credentials
+$HUAWEICLOUD_SDK_SECURITY_TOKEN. A flag chooses; without one, the
+environment must hold one kind only. Secrets are never printed, not even
+with --json or in an error.
+
 exit status: 0 done, 1 the gallery or the network failed (code and message
-printed), 2 the command line or the workflow file is wrong (nothing sent).
+printed; a TLS or signing failure says why), 2 the command line, the
+credentials or the workflow file is wrong (nothing sent).
 )";
 
 constexpr std::string_view release_usage = R"(usage: aigallery release WORKFLOW.json [options]
@@ -122,7 +142,7 @@ struct option_spec {
 
 /// What the command line says, globals pulled out wherever they stood.
 struct arguments {
-    std::optional<std::string> endpoint, token;
+    std::optional<std::string> endpoint, token, access_key, project_id, ca_file;
     bool json = false, progress = false, help = false, version = false;
     std::string command;
     std::vector<std::string> positional;
@@ -151,6 +171,18 @@ arguments parse(int argc, char** argv) {
             a.endpoint = value();
         else if (name == "--token")
             a.token = value();
+        else if (name == "--ak")
+            a.access_key = value();
+        else if (name == "--project-id")
+            a.project_id = value();
+        else if (name == "--ca-file")
+            a.ca_file = value();
+        else if (name == "--sk" || name == "--secret-key")
+            throw usage_error{std::string(name) +
+                                  ": the secret key is read from HUAWEICLOUD_SDK_SK only (a "
+                                  "command line is visible to other users and kept in shell "
+                                  "history)",
+                              ""};
         else if (name == "--json")
             a.json = true;
         else if (name == "--progress")
@@ -586,6 +618,59 @@ std::string from_env(char const* name) {
     return v ? v : "";
 }
 
+/// A token, or an access key / secret key pair.
+struct chosen_credentials {
+    std::string token;
+    std::optional<aigallery::aksk_credentials> keys;
+};
+
+/// A flag chooses the kind; without one the environment must hold one kind
+/// only, so that a stray variable never decides whose name a write is made in.
+chosen_credentials choose_credentials(arguments const& a) {
+    if (a.token && a.access_key)
+        throw usage_error{"--token and --ak: give one kind of credentials", ""};
+    std::string const env_token = from_env("AIGALLERY_TOKEN");
+    bool const env_keys =
+        !from_env("HUAWEICLOUD_SDK_AK").empty() || !from_env("HUAWEICLOUD_SDK_SK").empty();
+    chosen_credentials c;
+    bool use_keys = a.access_key.has_value();
+    if (a.token) {
+        c.token = *a.token;
+    } else if (!use_keys) {
+        if (env_keys && !env_token.empty())
+            throw usage_error{
+                "both AIGALLERY_TOKEN and HUAWEICLOUD_SDK_AK/SK are set: choose "
+                "with --token T or --ak AK",
+                ""};
+        use_keys = env_keys;
+        c.token = env_token;
+    }
+    if (use_keys) {
+        aigallery::aksk_credentials k{
+            a.access_key.value_or(from_env("HUAWEICLOUD_SDK_AK")), from_env("HUAWEICLOUD_SDK_SK"),
+            from_env("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+            a.project_id.value_or(from_env("HUAWEICLOUD_SDK_PROJECT_ID"))};
+        if (k.access_key.empty())
+            throw usage_error{"no access key: give --ak AK or set HUAWEICLOUD_SDK_AK", ""};
+        if (k.secret_key.empty())
+            throw usage_error{
+                "no secret key: set HUAWEICLOUD_SDK_SK (it is read from the "
+                "environment only)",
+                ""};
+        c.keys = std::move(k);
+        return c;
+    }
+    if (a.project_id)
+        throw usage_error{"--project-id goes with AK/SK credentials (--ak or HUAWEICLOUD_SDK_AK)",
+                          ""};
+    if (c.token.empty())
+        throw usage_error{
+            "no credentials: give --token T or set AIGALLERY_TOKEN, or set "
+            "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
+            ""};
+    return c;
+}
+
 void print_error(bool as_json, std::string_view code, int status, std::string const& message,
                  std::string const& request_id) {
     if (as_json) {
@@ -596,8 +681,9 @@ void print_error(bool as_json, std::string_view code, int status, std::string co
             e["request_id"] = request_id;
         std::cout << json::serialize(json::object{{"error", std::move(e)}}) << "\n";
     }
-    std::cerr << "aigallery: " << (code == "network" ? "network error" : "error");
-    if (!code.empty() && code != "network")
+    bool const kind_only = code == "network" || code == "security";
+    std::cerr << "aigallery: " << (kind_only ? std::string(code) + " error" : "error");
+    if (!code.empty() && !kind_only)
         std::cerr << " " << code;
     if (status)
         std::cerr << " (HTTP " << status << ")";
@@ -632,23 +718,31 @@ int main(int argc, char** argv) {
             throw usage_error{"unknown command '" + aigallery::printable(a.command) + "'", ""};
 
         std::string endpoint = a.endpoint.value_or(from_env("AIGALLERY_ENDPOINT"));
-        std::string token = a.token.value_or(from_env("AIGALLERY_TOKEN"));
         if (endpoint.empty())
             throw usage_error{"no gallery: give --endpoint URL or set AIGALLERY_ENDPOINT", ""};
-        if (token.empty())
-            throw usage_error{"no token: give --token T or set AIGALLERY_TOKEN", ""};
+        auto creds = choose_credentials(a);
+        aigallery::beast_transport_options transport_options;
+        transport_options.tls.ca_file = a.ca_file.value_or(from_env("AIGALLERY_CA_FILE"));
         std::optional<aigallery::beast_transport> transport;
         try {
-            transport.emplace(endpoint);
+            transport.emplace(endpoint, transport_options);
         } catch (std::invalid_argument const& e) {
             throw usage_error{std::string("--endpoint: ") + e.what(), ""};
+        } catch (boost::system::system_error const&) {
+            throw usage_error{"--ca-file: cannot load '" + transport_options.tls.ca_file +
+                                  "' as PEM CA certificates",
+                              ""};
         }
+        if (a.ca_file && !transport->uses_tls())
+            throw usage_error{"--ca-file is for an https endpoint; '" + endpoint + "' is http", ""};
         bool progress = a.progress || ((a.command == "release" || a.command == "whitelist") &&
                                        isatty(STDERR_FILENO));
         aigallery::client_options options;
         if (progress)
             options.observer = progress_printer();
-        client_t client{std::move(*transport), token, std::move(options)};
+        auto client =
+            creds.keys ? client_t{std::move(*transport), std::move(*creds.keys), std::move(options)}
+                       : client_t{std::move(*transport), creds.token, std::move(options)};
         return cmd->second(a, client);
     } catch (usage_error const& e) {
         std::cerr << "aigallery: " << e.message << "\n(see aigallery "
@@ -664,7 +758,9 @@ int main(int argc, char** argv) {
                     e.request_id());
         return exit_failed;
     } catch (aigallery::transport_error const& e) {
-        print_error(a.json, "network", 0, e.what(), "");  // a sentence, with the note
+        // a sentence, with the note; TLS and signing failures say why
+        bool const security = e.code().category() == aigallery::security_category();
+        print_error(a.json, security ? "security" : "network", 0, e.what(), "");
         return exit_failed;
     } catch (boost::system::system_error const& e) {
         // what() ends with the source location of the failed call: not for people.

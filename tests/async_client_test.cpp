@@ -240,16 +240,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(cancellation, Via, async_transports) {
     gallery.clear_faults();
 }
 
-// The async transport has no TLS yet: an https URL is refused, never sent in clear text.
-BOOST_AUTO_TEST_CASE(https_is_refused_rather_than_sent_in_clear_text) {
-    net::io_context io;
-    try {
-        ag::beast_async_transport transport{io.get_executor(), "https://127.0.0.1:8443"};
-        BOOST_ERROR("an https base URL was accepted by the plain-TCP async transport");
-    } catch (std::invalid_argument const& e) {
-        BOOST_TEST(std::string(e.what()).find("'https://127.0.0.1:8443'") != std::string::npos,
-                   e.what());
-    }
-}
+// TLS through the async transport (verification, keep-alive, cancellation,
+// signing, IAM tokens) is tested in async_tls_test.cpp.
 
 BOOST_AUTO_TEST_SUITE_END()

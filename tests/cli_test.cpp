@@ -2,6 +2,7 @@
 // person or a CI job would use it: release a workflow file, share a version
 // with a group, add and remove a user, list what is shared as that user, in
 // human and JSON form; plus its exit codes and the workflow file's errors.
+#include "tls_support.hpp"
 #include "workflow_file.hpp"
 
 #include <aigallery/beast_transport.hpp>
@@ -51,19 +52,23 @@ std::string slurp(fs::path const& p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// A scratch folder, and the standalone mock with alice, bob and carol.
+/// A scratch folder, and the standalone mock with alice, bob and carol
+/// (over HTTPS when given a certificate and key; `ca_file` then trusts it).
 struct cli_fixture {
     fs::path dir = fs::temp_directory_path() / ("aigallery-cli-" + std::to_string(getpid()));
     pid_t mock = -1;
     std::string url;
+    std::string ca_file;
     std::map<std::string, std::pair<std::string, std::string>> accounts;  // name: domain_id, token
 
-    cli_fixture() {
+    cli_fixture() : cli_fixture({}, "") {}
+    cli_fixture(std::vector<std::string> extra, std::string ca) : ca_file(std::move(ca)) {
         fs::create_directories(dir);
         auto out = dir / "mock.out";
         std::vector<std::string> args{
             AIGALLERY_MOCK_BINARY, "--port", "0",         "--account", "alice",
             "--account",           "bob",    "--account", "carol"};
+        args.insert(args.end(), extra.begin(), extra.end());
         mock = spawn(args, {}, out, dir / "mock.err");
         for (int i = 0; i < 500 && url.empty(); ++i) {  // up to 5 s to start
             usleep(10000);
@@ -102,7 +107,8 @@ struct cli_fixture {
             argv.push_back(a.data());
         argv.push_back(nullptr);
         for (char** e = environ; *e; ++e)
-            if (!std::string_view(*e).starts_with("AIGALLERY_"))
+            if (!std::string_view(*e).starts_with("AIGALLERY_") &&
+                !std::string_view(*e).starts_with("HUAWEICLOUD_SDK_"))
                 envp.push_back(*e);
         for (auto& e : env)
             envp.push_back(e.data());
@@ -116,10 +122,16 @@ struct cli_fixture {
     /// Runs `aigallery args...` as `who` (through AIGALLERY_ENDPOINT and
     /// AIGALLERY_TOKEN, as a CI job would), or with no account when empty.
     ran cli(std::string const& who, std::vector<std::string> args) {
-        args.insert(args.begin(), AIGALLERY_CLI_BINARY);
-        std::vector<std::string> env{"AIGALLERY_ENDPOINT=" + url};
+        std::vector<std::string> env;
         if (!who.empty())
             env.push_back("AIGALLERY_TOKEN=" + accounts.at(who).second);
+        return cli_with(env, std::move(args));
+    }
+
+    /// Runs `aigallery args...` with AIGALLERY_ENDPOINT and `env` only.
+    ran cli_with(std::vector<std::string> env, std::vector<std::string> args) {
+        args.insert(args.begin(), AIGALLERY_CLI_BINARY);
+        env.push_back("AIGALLERY_ENDPOINT=" + url);
         auto pid = spawn(args, env, dir / "cli.out", dir / "cli.err");
         int status = 0;
         waitpid(pid, &status, 0);
@@ -139,11 +151,29 @@ struct cli_fixture {
 
     /// How many /v1 requests the mock has served: proves what was not sent.
     std::size_t requests_served() {
-        aigallery::beast_transport t{url};
-        auto r =
-            t.send(aigallery::http_request{boost::beast::http::verb::get, "/__mock/journal", 11});
-        BOOST_TEST_REQUIRE(r.has_value());
-        return json::parse(r->body()).at("items").as_array().size();
+        return control("/__mock/journal").at("items").as_array().size();
+    }
+
+    /// GET on the mock's control API (over HTTPS when it serves HTTPS).
+    json::value control(std::string const& target) {
+        aigallery::beast_transport_options o;
+        o.tls.ca_file = ca_file;
+        aigallery::beast_transport t{url, o};
+        auto r = t.send(aigallery::http_request{boost::beast::http::verb::get, target, 11});
+        BOOST_TEST_REQUIRE(r.has_value(), r.error().message());
+        return json::parse(r->body());
+    }
+
+    /// HUAWEICLOUD_SDK_AK and _SK of an account, from the control API (the
+    /// mock never prints secret keys).
+    std::vector<std::string> keys_env(std::string const& who) {
+        auto const listing = control("/__mock/accounts");  // outlives the loop
+        for (auto const& v : listing.at("items").as_array())
+            if (v.at("name").as_string() == who)
+                return {"HUAWEICLOUD_SDK_AK=" + std::string(v.at("access_key").as_string()),
+                        "HUAWEICLOUD_SDK_SK=" + std::string(v.at("secret_key").as_string())};
+        BOOST_FAIL("no account " << who);
+        return {};
     }
 };
 
@@ -315,6 +345,98 @@ BOOST_FIXTURE_TEST_CASE(a_workflow_without_steps_is_released_with_a_warning, cli
     BOOST_TEST(has(r.err, "warning: workflow 'placeholder'"), r);
     BOOST_TEST(has(r.err, "has no steps"), r);
     BOOST_TEST(cli("alice", {"list", "--json"}).doc().at("total").as_int64() == 1);
+}
+
+/// The standalone mock over HTTPS, with a certificate made for this run.
+struct tls_cli_fixture : cli_fixture {
+    tls_cli_fixture()
+        : cli_fixture({"--tls-cert", test::test_pki::get().cert(), "--tls-key",
+                       test::test_pki::get().key()},
+                      test::test_pki::get().ca()) {}
+};
+
+// As a CI job would reach the real service: HTTPS with a private CA, every
+// request signed with the keys from HUAWEICLOUD_SDK_AK / _SK.
+BOOST_FIXTURE_TEST_CASE(signed_requests_over_https_with_keys_from_the_environment,
+                        tls_cli_fixture) {
+    BOOST_TEST_REQUIRE(url.starts_with("https://"), url);
+    auto wf = file("flowers.json", flowers).string();
+    auto alice = keys_env("alice");
+
+    auto released = cli_with(alice, {"release", wf, "--ca-file", ca_file, "--json"});
+    BOOST_TEST_REQUIRE(released.status == 0, released);
+    BOOST_TEST(released.doc().at("version_num").as_string() == "1.0.0");
+    auto mine = cli_with(alice, {"list", "--ca-file", ca_file, "--json"});
+    BOOST_TEST_REQUIRE(mine.status == 0, mine);
+    BOOST_TEST(mine.doc().at("total").as_int64() == 2);
+    // Signed, not sent with a token: the journal shows Authorization and no X-Auth-Token.
+    auto journal = json::serialize(control("/__mock/journal"));
+    BOOST_TEST(has(journal, "Authorization"), journal);
+    BOOST_TEST(!has(journal, "X-Auth-Token"), journal);
+    // AIGALLERY_CA_FILE stands in for --ca-file, as the endpoint's variable does.
+    auto via_env = alice;
+    via_env.push_back("AIGALLERY_CA_FILE=" + ca_file);
+    auto listed = cli_with(via_env, {"list"});
+    BOOST_TEST(listed.status == 0, listed);
+    BOOST_TEST(has(listed.out, "flowers"), listed);
+
+    // Without the private CA: a security error that says why; nothing sent.
+    auto before = requests_served();
+    auto untrusted = cli_with(alice, {"list"});
+    BOOST_TEST(untrusted.status == 1, untrusted);
+    BOOST_TEST(has(untrusted.err, "security error"), untrusted);
+    BOOST_TEST(has(untrusted.err, "unknown CA"), untrusted);
+    auto untrusted_json = cli_with(alice, {"list", "--json"});
+    BOOST_TEST(untrusted_json.doc().at("error").at("error_code").as_string() == "security");
+    BOOST_TEST(requests_served() == before);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_wrong_secret_key_fails_without_printing_any_secret, tls_cli_fixture) {
+    auto wf = file("flowers.json", flowers).string();
+    auto keys = keys_env("alice");
+    std::string const real_secret = keys[1].substr(keys[1].find('=') + 1);
+    std::string const wrong_secret = "sk-wrong-0123456789abcdef";
+    keys[1] = "HUAWEICLOUD_SDK_SK=" + wrong_secret;
+    keys.push_back("HUAWEICLOUD_SDK_SECURITY_TOKEN=temporary-security-token-secret");
+    for (bool as_json : {false, true}) {
+        std::vector<std::string> args{"release", wf, "--ca-file", ca_file};
+        if (as_json)
+            args.push_back("--json");
+        auto r = cli_with(keys, args);
+        BOOST_TEST(r.status == 1, r);
+        auto const printed = r.out + r.err;
+        BOOST_TEST(has(printed, "APIG.0301"), r);
+        BOOST_TEST(has(printed, "signature does not match"), r);
+        for (auto const& secret : {wrong_secret, real_secret, std::string("Signature="),
+                                   std::string("temporary-security-token-secret")})
+            BOOST_TEST(!has(printed, secret), secret << " printed: " << r);
+    }
+    BOOST_TEST(control("/__mock/state").at("assets").as_array().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(credential_mistakes_are_usage_errors_that_send_nothing, tls_cli_fixture) {
+    auto before = requests_served();
+    auto keys = keys_env("alice");
+    auto check = [&](std::vector<std::string> env, std::vector<std::string> args,
+                     std::string const& says) {
+        auto r = cli_with(env, args);
+        BOOST_TEST(r.status == 2, r);
+        BOOST_TEST(has(r.err, says), r);
+        BOOST_TEST(r.out.empty(), r);
+    };
+    check({keys[0]}, {"list"}, "HUAWEICLOUD_SDK_SK");  // AK without SK
+    check({}, {"--ak", "AKfromflag", "list"}, "HUAWEICLOUD_SDK_SK");
+    check({}, {"--sk", "secret-on-the-command-line", "list"}, "HUAWEICLOUD_SDK_SK only");
+    check({keys[0], keys[1], "AIGALLERY_TOKEN=t"}, {"list"}, "choose with --token T or --ak AK");
+    check({}, {"--token", "t", "--ak", "a", "list"}, "one kind of credentials");
+    check(keys, {"--ca-file", "/nonexistent/ca.pem", "list"}, "/nonexistent/ca.pem");
+    BOOST_TEST(requests_served() == before);
+
+    auto help = cli_with({}, {"--help"});
+    BOOST_TEST(help.status == 0);
+    for (auto const* part : {"http[s]://", "--ca-file", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK",
+                             "HUAWEICLOUD_SDK_SECURITY_TOKEN", "never from the command line"})
+        BOOST_TEST(has(help.out, part), part);
 }
 
 BOOST_AUTO_TEST_CASE(workflow_file_names_the_field_at_fault) {

@@ -216,6 +216,21 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_is_refused) {
     BOOST_TEST(r.error().message().find("host name") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_expired_certificate_is_refused_and_says_so) {
+    auto const& pki = test_pki::get();
+    mock::tls_server gallery(tls_options(pki.expired_cert(), pki.expired_key()));
+    auto alice = gallery.add_account("alice");
+    aigallery::client client{aigallery::beast_transport(gallery.url(), trusting(pki.ca())),
+                             keys_of(alice)};
+    auto r = client.try_me();
+    BOOST_TEST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().transport() ==
+               make_error_code(aigallery::security_errc::tls_certificate_expired));
+    BOOST_TEST(r.error().message().find("the certificate has expired") != std::string::npos,
+               r.error().message());
+    BOOST_TEST(gallery.journal().empty());  // nothing reached the gallery
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_and_clean_close_over_tls) {
     auto const& pki = test_pki::get();
     mock::tls_server gallery(tls_options(pki.cert(), pki.key()));

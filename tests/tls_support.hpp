@@ -1,7 +1,7 @@
 // Throwaway certificates for the TLS tests, made at test time with the
 // openssl command line (never committed): a CA, a server certificate it signed
-// for localhost and 127.0.0.1, one for another host name, and a second CA that
-// signed nothing the server uses.
+// for localhost and 127.0.0.1, one for another host name, one for localhost
+// that expired yesterday, and a second CA that signed nothing the server uses.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -28,6 +28,8 @@ public:
     std::string key() const { return file("server.key"); }
     std::string wrong_host_cert() const { return file("wrong-host.pem"); }
     std::string wrong_host_key() const { return file("wrong-host.key"); }
+    std::string expired_cert() const { return file("expired.pem"); }
+    std::string expired_key() const { return file("expired.key"); }
 
     ~test_pki() {
         std::error_code ignored;
@@ -44,6 +46,8 @@ private:
         run(req_ca("other-ca"));
         leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1");
         leaf("wrong-host", "subjectAltName=DNS:not-this-host.example");
+        // Valid from now until a day ago: notAfter is in the past.
+        leaf("expired", "subjectAltName=DNS:localhost,IP:127.0.0.1", -1);
     }
 
     std::string q(std::string const& name) const { return "'" + file(name) + "'"; }
@@ -56,14 +60,14 @@ private:
                "'keyUsage=critical,keyCertSign,cRLSign'";
     }
 
-    void leaf(std::string const& name, std::string const& san) const {
+    void leaf(std::string const& name, std::string const& san, int days = 2) const {
         std::ofstream(file(name + ".ext"))
             << san << "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
         run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
             q(name + ".key") + " -out " + q(name + ".csr") + " -subj '/CN=" + name + "'");
         run("openssl x509 -req -in " + q(name + ".csr") + " -CA " + q("ca.pem") + " -CAkey " +
-            q("ca.key") + " -CAcreateserial -out " + q(name + ".pem") + " -days 2 -extfile " +
-            q(name + ".ext"));
+            q("ca.key") + " -CAcreateserial -out " + q(name + ".pem") + " -days " +
+            std::to_string(days) + " -extfile " + q(name + ".ext"));
     }
 
     static void run(std::string const& command) {

@@ -5,21 +5,28 @@
 // the same exceptions (`gallery_error`, `transport_error`).
 #pragma once
 
+#include <aigallery/aksk_signer.hpp>
 #include <aigallery/async_transport.hpp>
 #include <aigallery/content.hpp>
+#include <aigallery/credentials.hpp>
 #include <aigallery/detail/beast_message.hpp>
 #include <aigallery/executor.hpp>
 #include <aigallery/http.hpp>
+#include <aigallery/iam_token_provider.hpp>
 #include <aigallery/operation.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <exception>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +45,28 @@ struct completion_of<void> {
 
 template <class T, class Transport>
 struct async_drive_op;
+
+// The async client's copy of its provider's current token, read without
+// ever waiting for a renewal (which the provider's own token() may do).
+struct token_cache {
+    std::mutex mutex;
+    std::optional<iam_token> current;
+
+    std::optional<iam_token> valid(iam_token_options const& o) {
+        std::lock_guard lock(mutex);
+        if (current && o.clock() + o.renew_before < current->expires)
+            return current;
+        return std::nullopt;
+    }
+    void store(iam_token t) {
+        std::lock_guard lock(mutex);
+        current = std::move(t);
+    }
+    void clear() {
+        std::lock_guard lock(mutex);
+        current.reset();
+    }
+};
 
 }  // namespace detail
 
@@ -68,6 +97,52 @@ public:
         : transport_(std::move(t)),
           session_(std::make_shared<session const>(std::move(token), std::move(options))) {}
 
+    /// Takes the transport and AK/SK credentials, as `basic_client` does:
+    /// every request is signed (SDK-HMAC-SHA256, at the time `clock` tells)
+    /// by the transport once it is final, through its `set_request_signer`
+    /// (beast_async_transport has it; a transport without it cannot carry
+    /// signed requests and does not compile here). No X-Auth-Token is sent.
+    /// The transport's copies share the signer.
+    async_client(Transport t, aksk_credentials creds, client_options options = {},
+                 clock_function clock = system_clock_function())
+        : transport_(std::move(t)),
+          session_(std::make_shared<session const>(std::string(), std::move(options))) {
+        static_assert(
+            requires(Transport & tr) {
+                tr.set_request_signer(std::function<boost::system::error_code(http_request&)>{});
+            },
+            "AK/SK credentials need a transport with set_request_signer (such as "
+            "beast_async_transport): the signature must cover the request exactly as the "
+            "transport writes it");
+        transport_.set_request_signer(aksk_signer(std::move(creds), std::move(clock)));
+    }
+
+    /// Takes the transport and an IAM token provider (shareable with other
+    /// clients, sync or async), as `basic_client` does: each request carries
+    /// the provider's current token; a 401 answer makes the provider fetch a
+    /// new one for the next request; a failure to get a token is the call's
+    /// `transport_error`, a `security_errc` (iam_refused, iam_unreachable, ...).
+    ///
+    /// The provider talks to IAM synchronously. So that a renewal never
+    /// blocks the io_context, a call that finds no valid cached token asks
+    /// for one on a private helper thread of this client (one thread: calls
+    /// that need a token meanwhile queue there and then share the renewal)
+    /// and resumes on its own executor with the answer. The client keeps a
+    /// copy of the token it got, so a valid one costs the io_context thread
+    /// one short mutex lock; a 401 drops it and invalidates the provider. A call cancelled
+    /// while it waits for a renewal ends when that renewal ends (bounded by
+    /// the IAM transport's timeouts).
+    async_client(Transport t, std::shared_ptr<iam_token_provider> tokens,
+                 client_options options = {})
+        : transport_(std::move(t)),
+          session_(std::make_shared<session const>(std::string(), std::move(options))),
+          tokens_(std::move(tokens)),
+          token_cache_(std::make_shared<detail::token_cache>()) {
+        if (!tokens_)
+            throw std::invalid_argument("aigallery::async_client: the IAM token provider is null");
+        renewer_ = std::make_unique<boost::asio::thread_pool>(1);
+    }
+
     /// The transport's executor.
     executor_type get_executor() const { return transport_.get_executor(); }
     /// The transport.
@@ -79,8 +154,9 @@ public:
     template <class T, class CompletionToken>
     auto async_run(operation<T> op, CompletionToken&& token) {
         return boost::asio::async_compose<CompletionToken, completion_signature_of<T>>(
-            detail::async_drive_op<T, Transport>{&transport_, session_,
-                                                 std::make_unique<operation<T>>(std::move(op))},
+            detail::async_drive_op<T, Transport>{
+                &transport_, session_, std::make_unique<operation<T>>(std::move(op)), tokens_,
+                token_cache_, renewer_ ? std::optional(renewer_->get_executor()) : std::nullopt},
             token, transport_.get_executor());
     }
 
@@ -191,6 +267,11 @@ public:
 private:
     Transport transport_;
     std::shared_ptr<session const> session_;
+    std::shared_ptr<iam_token_provider> tokens_;
+    std::shared_ptr<detail::token_cache> token_cache_;
+    // Where token renewals wait, off the io_context; with a provider only.
+    // Destroyed (joined) with the client, which must outlive its calls.
+    std::unique_ptr<boost::asio::thread_pool> renewer_;
 };
 
 }  // namespace aigallery

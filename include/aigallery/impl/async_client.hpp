@@ -4,17 +4,28 @@
 
 #include <aigallery/async_client.hpp>
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
 #include <exception>
 #include <optional>
 #include <type_traits>
 
 namespace aigallery::detail {
 
+// The answer of a token renewal done off the io_context.
+struct token_answer {
+    result<iam_token> token;
+};
+
 template <class T, class Transport>
 struct async_drive_op {
     Transport* transport;
     std::shared_ptr<session const> s;
     std::unique_ptr<operation<T>> op;
+    std::shared_ptr<iam_token_provider> tokens{};  // null: the session's token, or signing
+    std::shared_ptr<token_cache> cache{};
+    std::optional<boost::asio::thread_pool::executor_type> renewer{};
     std::unique_ptr<http_request> req{};
     std::unique_ptr<boost::asio::steady_timer> timer{};
     bool aborted = false;  // cancelled: no more I/O
@@ -28,6 +39,10 @@ struct async_drive_op {
     template <class Self>
     void operator()(Self& self, boost::system::error_code ec, http_response res) {
         note_cancellation(self, ec);
+        if (tokens && !ec && res.result_int() == 401) {
+            cache->clear();  // the next request asks IAM again
+            tokens->invalidate();
+        }
         if (ec)
             op->deliver(exchange_outcome(ec));
         else
@@ -41,6 +56,43 @@ struct async_drive_op {
         note_cancellation(self, ec);
         op->waited();
         step(self);
+    }
+
+    // a token from the helper thread, back on the call's executor
+    template <class Self>
+    void operator()(Self& self, token_answer answer) {
+        note_cancellation(self, {});
+        if (aborted)
+            op->deliver(exchange_outcome(make_error_code(boost::asio::error::operation_aborted)));
+        else if (!answer.token)  // a transport failure to the step machine, so it can undo
+            op->deliver(exchange_outcome(answer.token.error().transport()));
+        else
+            return send_with(self, answer.token->value);
+        step(self);
+    }
+
+    template <class Self>
+    void send_with(Self& self, std::string const& token) {
+        req->set("X-Auth-Token", token);
+        transport->async_send(*req, std::move(self));
+    }
+
+    // No valid cached token: renew on the helper thread (which may wait for
+    // a renewal another caller started), then resume where the call runs.
+    template <class Self>
+    void renew(Self& self) {
+        auto provider = tokens;
+        auto copy = cache;
+        boost::asio::post(*renewer, [provider, copy, self = std::move(self)]() mutable {
+            token_answer answer{provider->token()};
+            if (answer.token)
+                copy->store(*answer.token);
+            auto ex = self.get_executor();
+            boost::asio::dispatch(ex,
+                                  [answer = std::move(answer), self = std::move(self)]() mutable {
+                                      self(std::move(answer));
+                                  });
+        });
     }
 
     template <class Self>
@@ -61,6 +113,11 @@ struct async_drive_op {
                         continue;
                     }
                     req = std::make_unique<http_request>(to_http(op->request()));
+                    if (tokens) {
+                        if (auto cached = cache->valid(tokens->options()))
+                            return send_with(self, cached->value);
+                        return renew(self);
+                    }
                     transport->async_send(*req, std::move(self));
                     return;
                 case want::wait: {
