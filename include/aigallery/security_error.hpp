@@ -81,6 +81,24 @@ inline boost::system::error_code make_error_code(security_errc e) noexcept {
     return {static_cast<int>(e), security_category()};
 }
 
+/// True for the failures another attempt cannot cure: a certificate that is
+/// refused, a TLS set-up mistake, missing or unsignable credentials, a
+/// password IAM refused. The client's retries stop at once on these (a
+/// refused password tried again and again can lock the IAM user). A failed
+/// handshake, a bad or missing answer from IAM are worth another try.
+inline bool is_permanent_security_error(boost::system::error_code const& ec) noexcept {
+    if (ec.category() != security_category())
+        return false;
+    switch (static_cast<security_errc>(ec.value())) {
+        case security_errc::tls_handshake_failed:
+        case security_errc::iam_bad_answer:
+        case security_errc::iam_unreachable:
+            return false;
+        default:
+            return true;
+    }
+}
+
 }  // namespace aigallery
 
 namespace boost::system {

@@ -6,6 +6,7 @@
 #include <aigallery/detail/requests.hpp>
 #include <aigallery/detail/task.hpp>
 #include <aigallery/executor.hpp>
+#include <aigallery/security_error.hpp>
 
 #include <boost/url/url.hpp>
 #include <boost/uuid/random_generator.hpp>
@@ -110,6 +111,8 @@ inline task<attempt_result> exchange(context& c, outgoing_request req) {
         } else {
             out.answer.reset();
             out.no_answer = r.error();
+            if (is_permanent_security_error(out.no_answer))
+                co_return out;  // the same certificate or password again cannot help
         }
         if (!repeatable)
             co_return out;
