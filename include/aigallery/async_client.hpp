@@ -24,7 +24,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,28 +44,6 @@ struct completion_of<void> {
 
 template <class T, class Transport>
 struct async_drive_op;
-
-// The async client's copy of its provider's current token, read without
-// ever waiting for a renewal (which the provider's own token() may do).
-struct token_cache {
-    std::mutex mutex;
-    std::optional<iam_token> current;
-
-    std::optional<iam_token> valid(iam_token_options const& o) {
-        std::lock_guard lock(mutex);
-        if (current && o.clock() + o.renew_before < current->expires)
-            return current;
-        return std::nullopt;
-    }
-    void store(iam_token t) {
-        std::lock_guard lock(mutex);
-        current = std::move(t);
-    }
-    void clear() {
-        std::lock_guard lock(mutex);
-        current.reset();
-    }
-};
 
 }  // namespace detail
 
@@ -127,17 +104,18 @@ public:
     /// blocks the io_context, a call that finds no valid cached token asks
     /// for one on a private helper thread of this client (one thread: calls
     /// that need a token meanwhile queue there and then share the renewal)
-    /// and resumes on its own executor with the answer. The client keeps a
-    /// copy of the token it got, so a valid one costs the io_context thread
-    /// one short mutex lock; a 401 drops it and invalidates the provider. A call cancelled
+    /// and resumes on its own executor with the answer. A valid token costs
+    /// the io_context thread one short lock of the provider's mutex (never a
+    /// wait for a renewal); a 401 makes the provider forget the token it was
+    /// given to (for every client sharing it). Calls that queue behind a
+    /// renewal that fails get that failure, without asking IAM again. A call cancelled
     /// while it waits for a renewal ends when that renewal ends (bounded by
     /// the IAM transport's timeouts).
     async_client(Transport t, std::shared_ptr<iam_token_provider> tokens,
                  client_options options = {})
         : transport_(std::move(t)),
           session_(std::make_shared<session const>(std::string(), std::move(options))),
-          tokens_(std::move(tokens)),
-          token_cache_(std::make_shared<detail::token_cache>()) {
+          tokens_(std::move(tokens)) {
         if (!tokens_)
             throw std::invalid_argument("aigallery::async_client: the IAM token provider is null");
         renewer_ = std::make_unique<boost::asio::thread_pool>(1);
@@ -156,7 +134,7 @@ public:
         return boost::asio::async_compose<CompletionToken, completion_signature_of<T>>(
             detail::async_drive_op<T, Transport>{
                 &transport_, session_, std::make_unique<operation<T>>(std::move(op)), tokens_,
-                token_cache_, renewer_ ? std::optional(renewer_->get_executor()) : std::nullopt},
+                renewer_ ? std::optional(renewer_->get_executor()) : std::nullopt},
             token, transport_.get_executor());
     }
 
@@ -268,7 +246,6 @@ private:
     Transport transport_;
     std::shared_ptr<session const> session_;
     std::shared_ptr<iam_token_provider> tokens_;
-    std::shared_ptr<detail::token_cache> token_cache_;
     // Where token renewals wait, off the io_context; with a provider only.
     // Destroyed (joined) with the client, which must outlive its calls.
     std::unique_ptr<boost::asio::thread_pool> renewer_;

@@ -18,11 +18,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <ctime>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace aigallery {
@@ -81,42 +83,54 @@ public:
     /// A token valid for at least `renew_before`, from the cache or renewed.
     /// The error is a `security_errc` (iam_refused, iam_bad_answer,
     /// iam_unreachable) with a note saying what IAM answered; never the
-    /// password or a token.
+    /// password or a token. Never throws for what the IAM transport does: an
+    /// exception from it is an `iam_unreachable` error, and the renewal it
+    /// interrupted still ends for every caller waiting on it.
     result<iam_token> token() {
         std::unique_lock lock(mutex_);
-        for (;;) {
-            auto const now = options_.clock();
-            if (cached_ && now + options_.renew_before < cached_->expires)
-                return *cached_;
-            if (!renewing_)
-                break;
-            auto const generation = generation_;
-            renewed_.wait(lock, [&] { return generation_ != generation; });
-            if (last_error_)
-                return *last_error_;  // that renewal failed: so does this call
-        }
-        renewing_ = true;
-        lock.unlock();
-        result<iam_token> fresh = request_token();
-        lock.lock();
-        renewing_ = false;
-        ++generation_;
-        ++requests_;
-        if (fresh) {
-            cached_ = *fresh;
-            last_error_.reset();
-        } else {
-            last_error_ = fresh.error();
-        }
-        renewed_.notify_all();
-        return fresh;
+        return token_locked(lock, generation_);
     }
 
-    /// Forgets the cached token, e.g. after the gallery answered 401 to it;
-    /// the next `token()` asks IAM again.
+    /// As `token()`, for a caller that queued its request when `renewals()`
+    /// was `seen`: if a renewal has failed since then and no valid token has
+    /// come after it, that failure is the answer, without asking IAM again.
+    /// This is how callers that could not wait on the renewal itself (the
+    /// async client hands them to a helper thread, one after another) still
+    /// share one failed renewal instead of each retrying IAM in turn.
+    result<iam_token> token_since(std::uint64_t seen) {
+        std::unique_lock lock(mutex_);
+        return token_locked(lock, seen);
+    }
+
+    /// The cached token if it is valid for at least `renew_before`; never
+    /// waits for a renewal and never asks IAM (for callers that must not
+    /// block, such as an io_context thread).
+    std::optional<iam_token> cached() const {
+        std::lock_guard lock(mutex_);
+        if (usable())
+            return cached_;
+        return std::nullopt;
+    }
+
+    /// How many renewals have ended (succeeded or failed) so far; see `token_since`.
+    std::uint64_t renewals() const {
+        std::lock_guard lock(mutex_);
+        return generation_;
+    }
+
+    /// Forgets the cached token whatever it is; the next `token()` asks IAM again.
     void invalidate() {
         std::lock_guard lock(mutex_);
         cached_.reset();
+    }
+
+    /// Forgets the cached token if it is `rejected`, e.g. the token the
+    /// gallery just answered 401 to. A late 401 for a token that has since
+    /// been replaced leaves the new one alone.
+    void invalidate(std::string_view rejected) {
+        std::lock_guard lock(mutex_);
+        if (cached_ && cached_->value == rejected)
+            cached_.reset();
     }
 
     /// How many requests were sent to IAM so far (for tests and metrics).
@@ -148,6 +162,51 @@ public:
     }
 
 private:
+    bool usable() const {
+        return cached_ && options_.clock() + options_.renew_before < cached_->expires;
+    }
+
+    result<iam_token> token_locked(std::unique_lock<std::mutex>& lock, std::uint64_t seen) {
+        for (;;) {
+            if (usable())
+                return *cached_;
+            if (generation_ != seen && last_error_)
+                return *last_error_;  // a renewal since `seen` failed: so does this call
+            if (!renewing_)
+                break;
+            seen = generation_;
+            renewed_.wait(lock, [&] { return generation_ != seen; });
+        }
+        renewing_ = true;
+        lock.unlock();
+        result<iam_token> fresh = request_token_caught();
+        lock.lock();
+        renewing_ = false;
+        ++generation_;
+        ++requests_;
+        if (fresh) {
+            cached_ = *fresh;
+            last_error_.reset();
+        } else {
+            last_error_ = fresh.error();
+        }
+        renewed_.notify_all();
+        return fresh;
+    }
+
+    // The renewal must end for its waiters whatever the transport does.
+    result<iam_token> request_token_caught() noexcept {
+        try {
+            return request_token();
+        } catch (std::exception const& e) {
+            return error(make_error_code(security_errc::iam_unreachable),
+                         std::string("(the IAM request threw: ") + e.what() + ")");
+        } catch (...) {
+            return error(make_error_code(security_errc::iam_unreachable),
+                         "(the IAM request threw an exception)");
+        }
+    }
+
     result<iam_token> request_token() {
         namespace json = boost::json;
         namespace http = boost::beast::http;

@@ -7,8 +7,10 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 namespace aigallery::detail {
@@ -18,17 +20,28 @@ struct token_answer {
     result<iam_token> token;
 };
 
+// Asks the provider on the helper thread; whatever happens there becomes an
+// answer, so the call always resumes on its own executor.
+inline token_answer renew_token(iam_token_provider& provider, std::uint64_t seen) noexcept {
+    try {
+        return {provider.token_since(seen)};
+    } catch (...) {  // token_since catches the transport's; this is for the rest
+        return {error(make_error_code(security_errc::iam_unreachable),
+                      "(the token renewal threw an exception)")};
+    }
+}
+
 template <class T, class Transport>
 struct async_drive_op {
     Transport* transport;
     std::shared_ptr<session const> s;
     std::unique_ptr<operation<T>> op;
     std::shared_ptr<iam_token_provider> tokens{};  // null: the session's token, or signing
-    std::shared_ptr<token_cache> cache{};
     std::optional<boost::asio::thread_pool::executor_type> renewer{};
     std::unique_ptr<http_request> req{};
     std::unique_ptr<boost::asio::steady_timer> timer{};
-    bool aborted = false;  // cancelled: no more I/O
+    std::string sent_token{};  // the IAM token on the request in flight
+    bool aborted = false;      // cancelled: no more I/O
 
     template <class Self>
     void operator()(Self& self) {
@@ -39,10 +52,8 @@ struct async_drive_op {
     template <class Self>
     void operator()(Self& self, boost::system::error_code ec, http_response res) {
         note_cancellation(self, ec);
-        if (tokens && !ec && res.result_int() == 401) {
-            cache->clear();  // the next request asks IAM again
-            tokens->invalidate();
-        }
+        if (tokens && !ec && res.result_int() == 401)
+            tokens->invalidate(sent_token);  // the next request asks IAM again
         if (ec)
             op->deliver(exchange_outcome(ec));
         else
@@ -72,21 +83,24 @@ struct async_drive_op {
     }
 
     template <class Self>
-    void send_with(Self& self, std::string const& token) {
-        req->set("X-Auth-Token", token);
+    void send_with(Self& self, std::string token) {
+        sent_token = std::move(token);
+        req->set("X-Auth-Token", sent_token);
         transport->async_send(*req, std::move(self));
     }
 
     // No valid cached token: renew on the helper thread (which may wait for
     // a renewal another caller started), then resume where the call runs.
+    // Calls queue on that one thread; `seen` lets a call that queued behind
+    // a renewal which then failed take that failure instead of asking IAM
+    // once more.
     template <class Self>
     void renew(Self& self) {
         auto provider = tokens;
-        auto copy = cache;
-        boost::asio::post(*renewer, [provider, copy, self = std::move(self)]() mutable {
-            token_answer answer{provider->token()};
-            if (answer.token)
-                copy->store(*answer.token);
+        auto const seen = provider->renewals();
+        auto helper = *renewer;  // before `self` (which holds `renewer`) moves
+        boost::asio::post(helper, [provider, seen, self = std::move(self)]() mutable {
+            token_answer answer = renew_token(*provider, seen);
             auto ex = self.get_executor();
             boost::asio::dispatch(ex,
                                   [answer = std::move(answer), self = std::move(self)]() mutable {
@@ -114,8 +128,8 @@ struct async_drive_op {
                     }
                     req = std::make_unique<http_request>(to_http(op->request()));
                     if (tokens) {
-                        if (auto cached = cache->valid(tokens->options()))
-                            return send_with(self, cached->value);
+                        if (auto cached = tokens->cached())  // never waits on a renewal
+                            return send_with(self, std::move(cached->value));
                         return renew(self);
                     }
                     transport->async_send(*req, std::move(self));

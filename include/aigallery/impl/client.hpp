@@ -45,6 +45,7 @@ result<T> basic_client<Transport>::run(operation<T> op) {
         switch (op.next()) {
             case want::send: {
                 auto req = detail::to_http(op.request());
+                std::string sent_token;
                 if (tokens_) {
                     auto token = tokens_->token();
                     if (!token) {  // a transport failure to the step machine, so it can undo
@@ -52,11 +53,12 @@ result<T> basic_client<Transport>::run(operation<T> op) {
                             boost::system::result<http_response>(token.error().transport())));
                         break;
                     }
-                    req.set("X-Auth-Token", token->value);
+                    sent_token = std::move(token->value);
+                    req.set("X-Auth-Token", sent_token);
                 }
                 auto answer = transport_.send(req);
                 if (tokens_ && answer && answer->result_int() == 401)
-                    tokens_->invalidate();
+                    tokens_->invalidate(sent_token);  // not a newer token another call got
                 op.deliver(detail::from_http(std::move(answer)));
                 break;
             }
