@@ -132,6 +132,9 @@ BOOST_AUTO_TEST_CASE(a_signed_release_over_https_succeeds) {
     ag::beast_async_transport transport(io.get_executor(), gallery.url(), trusting(pki.ca()));
     BOOST_TEST(transport.uses_tls());
     ag::async_client client{transport, keys_of(alice)};
+    // Copies share one pool: a second signer there would re-sign alice's
+    // requests as bob, so it is refused.
+    BOOST_CHECK_THROW((ag::async_client{transport, keys_of(bob)}), std::logic_error);
     std::optional<ag::release_result> released;
     std::optional<ag::wire::me_response> me;
     net::co_spawn(
@@ -154,9 +157,14 @@ BOOST_AUTO_TEST_CASE(a_signed_release_over_https_succeeds) {
     BOOST_TEST(released->algorithms.size() == 1u);
     BOOST_TEST_REQUIRE(me.has_value());
     BOOST_TEST(me->domain_id == alice.domain_id);
-    // Every request was signed (none carried a token) and reached the gallery.
+    // The client holds keys and no token: every request the gallery took as
+    // alice's was judged by its signature alone.
     auto journal = gallery.journal();
     BOOST_TEST(journal.size() >= 4u);
+    for (auto const& e : journal) {
+        BOOST_TEST(e.domain_id.value_or("(none)") == alice.domain_id, e.method << " " << e.target);
+        BOOST_TEST(e.status / 100 == 2, e.method << " " << e.target << " " << e.status);
+    }
     // bob sees the release, through the sync client, over HTTPS too
     ag::client as_bob{ag::beast_transport(gallery.url(), trusting(pki.ca())), keys_of(bob)};
     BOOST_TEST(as_bob.list_contents({.scope = "shared"}).total == 2u);

@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -82,7 +83,18 @@ public:
     /// copy of this transport (they share one pool); see
     /// `beast_transport_options::request_signer`. Set it before the first
     /// `async_send`: it is not synchronised with sends in flight.
+    ///
+    /// Throws std::logic_error if the pool already has a signer (from the
+    /// options or an earlier call, e.g. an `async_client` made with other
+    /// keys from a copy of this transport): a second signer would silently
+    /// re-sign the first client's requests as itself. Give each signing
+    /// client a transport of its own.
     void set_request_signer(std::function<boost::system::error_code(http_request&)> signer) {
+        if (pool_->options.request_signer)
+            throw std::logic_error(
+                "aigallery::beast_async_transport: this transport's pool already signs its "
+                "requests (copies of a transport share one pool); give each signing client a "
+                "transport of its own");
         pool_->options.request_signer = std::move(signer);
     }
 
