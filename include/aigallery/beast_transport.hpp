@@ -106,6 +106,10 @@ public:
     std::string const& host() const noexcept { return host_; }
     /// The port of the base URL.
     std::string const& port() const noexcept { return port_; }
+    /// The Host header every request carries (and an AK/SK signature
+    /// covers): the host as the URL spells it (an IPv6 address in brackets)
+    /// and the port, left out for https on 443.
+    std::string const& host_header() const noexcept { return host_header_; }
     /// The path of the base URL, put in front of every target.
     std::string const& base_path() const noexcept { return base_path_; }
     /// The options it was made with.
@@ -123,7 +127,6 @@ private:
     AIGALLERY_DECL void drop() noexcept;
     [[noreturn]] AIGALLERY_DECL static void bad_url(std::string_view url, std::string_view why);
     AIGALLERY_DECL void parse_base_url(std::string_view url);
-    AIGALLERY_DECL static bool is_stale_connection_error(boost::system::error_code const& ec);
     AIGALLERY_DECL bool peer_has_closed();
     // Runs the private io_context until the operation started by `start` has
     // completed; tcp_stream's expiry bounds the wait.

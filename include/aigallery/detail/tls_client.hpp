@@ -3,6 +3,7 @@
 // into a `security_errc` that says why.
 #pragma once
 
+#include <aigallery/detail/connection_reuse.hpp>
 #include <aigallery/security_error.hpp>
 #include <aigallery/tls.hpp>
 
@@ -92,6 +93,13 @@ inline boost::system::error_code classify_handshake_failure(SSL* ssl,
         ec == boost::asio::ssl::error::stream_truncated)
         return security_errc::tls_handshake_failed;
     return ec;
+}
+
+// A kept-alive connection the server closed while it was idle, for a plain
+// or a TLS stream: the plain rule, plus TLS's "closed without close_notify".
+// Both transports ask this before resending on a fresh connection.
+inline bool is_stale_stream_error(boost::system::error_code const& ec) {
+    return is_stale_connection_error(ec) || ec == boost::asio::ssl::error::stream_truncated;
 }
 
 }  // namespace aigallery::detail

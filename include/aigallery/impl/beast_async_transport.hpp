@@ -34,12 +34,7 @@ inline beast_async_transport::beast_async_transport(executor_type ex, std::strin
     pool_->options = std::move(options);
     pool_->host = parsed.host();
     pool_->port = parsed.port();
-    // Host as beast_transport writes it (a signature covers it): an IPv6
-    // address in brackets, the port left out for https on 443.
-    pool_->host_header =
-        pool_->host.find(':') != std::string::npos ? "[" + pool_->host + "]" : pool_->host;
-    if (!(parsed.uses_tls() && pool_->port == "443"))
-        pool_->host_header += ":" + pool_->port;
+    pool_->host_header = parsed.host_header();  // the sync transport's rule, so both sign alike
     pool_->base_path = parsed.base_path();
     pool_->max_idle = max_idle;
 }
@@ -248,9 +243,10 @@ struct beast_async_transport::send_op {
     template <class Self>
     void failed(Self& self, boost::system::error_code ec, bool write_failed, bool got_bytes) {
         close();
-        bool again = reused && !retried && !got_bytes && ec != boost::beast::error::timeout &&
-                     self.cancelled() == boost::asio::cancellation_type::none &&
-                     (write_failed || (stale(ec) && detail::replayable(*req)));
+        bool again =
+            reused && !retried && !got_bytes && ec != boost::beast::error::timeout &&
+            self.cancelled() == boost::asio::cancellation_type::none &&
+            (write_failed || (detail::is_stale_stream_error(ec) && detail::replayable(*req)));
         if (!again)
             return finish(self, ec);
         retried = true;
@@ -258,13 +254,6 @@ struct beast_async_transport::send_op {
         conn = p->open();
         at = stage::on_strand;
         boost::asio::post(on_strand(self));
-    }
-
-    // A connection the server closed while it was idle, as beast_transport
-    // judges it (TLS adds its truncation error to the shared rule).
-    static bool stale(boost::system::error_code const& ec) {
-        return detail::is_stale_connection_error(ec) ||
-               ec == boost::asio::ssl::error::stream_truncated;
     }
 
     // A failed connection: closed at once, without close_notify.

@@ -127,7 +127,8 @@ boost::system::result<http_response> beast_transport::send(http_request const& r
     if (!reused || first.got_response_bytes || first.ec == boost::beast::error::timeout) {
         return first.ec;
     }
-    if (!first.write_failed && !(is_stale_connection_error(first.ec) && detail::replayable(r))) {
+    if (!first.write_failed &&
+        !(detail::is_stale_stream_error(first.ec) && detail::replayable(r))) {
         return first.ec;
     }
     if (auto ec = connect())
@@ -208,10 +209,6 @@ void beast_transport::parse_base_url(std::string_view url) {
     base_path_ = u.encoded_path();
     while (!base_path_.empty() && base_path_.back() == '/')
         base_path_.pop_back();
-}
-
-bool beast_transport::is_stale_connection_error(boost::system::error_code const& ec) {
-    return detail::is_stale_connection_error(ec) || ec == boost::asio::ssl::error::stream_truncated;
 }
 
 bool beast_transport::peer_has_closed() {
