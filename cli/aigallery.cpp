@@ -729,7 +729,8 @@ int main(int argc, char** argv) {
         } catch (std::invalid_argument const& e) {
             throw usage_error{std::string("--endpoint: ") + e.what(), ""};
         } catch (boost::system::system_error const&) {
-            throw usage_error{"--ca-file: cannot load '" + transport_options.tls.ca_file +
+            throw usage_error{std::string(a.ca_file ? "--ca-file" : "AIGALLERY_CA_FILE") +
+                                  ": cannot load '" + transport_options.tls.ca_file +
                                   "' as PEM CA certificates",
                               ""};
         }

@@ -29,7 +29,8 @@ inline std::string format_sdk_date(std::chrono::system_clock::time_point t) {
 /// - sets X-Sdk-Date, and X-Security-Token / X-Project-Id when the
 ///   credentials have them; drops any earlier Authorization;
 /// - signs every header the request has at this point (Host is required:
-///   set it to what the server will see, e.g. "gallery.example:443"), except a
+///   set it to what the server will see: "gallery.example" for https on
+///   443, "gallery.example:8443" on another port), except a
 ///   multipart Content-Type, as the reference signer does;
 /// - hashes the body as sent (or takes X-Sdk-Content-Sha256 when present);
 /// - sets `Authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=..., Signature=...`.
