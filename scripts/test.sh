@@ -55,6 +55,18 @@ step() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Parallel compiles: one per core, but no more than one per 8 GiB of memory.
+# Ninja's own default (cores + 2) ran four compilers at once on 2 cores, and
+# the biggest test files need about 7 GiB each under ASan (docs/reliability.md).
+if [ -z "${CMAKE_BUILD_PARALLEL_LEVEL:-}" ]; then
+    mem_gib=$(awk '/MemTotal/ { print int($2 / 1048576) }' /proc/meminfo)
+    jobs=$(nproc)
+    [ "$((mem_gib / 8))" -lt "$jobs" ] && jobs=$((mem_gib / 8))
+    [ "$jobs" -lt 1 ] && jobs=1
+    export CMAKE_BUILD_PARALLEL_LEVEL=$jobs
+    echo "building with $jobs parallel jobs ($(nproc) cores, $mem_gib GiB)"
+fi
+
 step "setup" bash scripts/setup.sh
 
 step "configure dev" cmake --preset dev
