@@ -84,7 +84,8 @@ public:
     /// The error is a `security_errc` (iam_refused, iam_bad_answer,
     /// iam_unreachable) with a note saying what IAM answered; never the
     /// password or a token. Never throws for what the IAM transport does: an
-    /// exception from it is an `iam_unreachable` error, and the renewal it
+    /// exception from it is an `iam_unreachable` error (without the
+    /// exception's text, which might quote the request), and the renewal it
     /// interrupted still ends for every caller waiting on it.
     result<iam_token> token() {
         std::unique_lock lock(mutex_);
@@ -184,13 +185,13 @@ private:
         renewing_ = false;
         ++generation_;
         ++requests_;
+        renewed_.notify_all();  // first: the copies below may throw (waiters need the lock anyway)
         if (fresh) {
             cached_ = *fresh;
             last_error_.reset();
         } else {
             last_error_ = fresh.error();
         }
-        renewed_.notify_all();
         return fresh;
     }
 
@@ -198,10 +199,7 @@ private:
     result<iam_token> request_token_caught() noexcept {
         try {
             return request_token();
-        } catch (std::exception const& e) {
-            return error(make_error_code(security_errc::iam_unreachable),
-                         std::string("(the IAM request threw: ") + e.what() + ")");
-        } catch (...) {
+        } catch (...) {  // its text is not repeated: it might quote the request, password and all
             return error(make_error_code(security_errc::iam_unreachable),
                          "(the IAM request threw an exception)");
         }

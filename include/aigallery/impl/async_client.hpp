@@ -95,9 +95,8 @@ struct async_drive_op {
     // a renewal which then failed take that failure instead of asking IAM
     // once more.
     template <class Self>
-    void renew(Self& self) {
+    void renew(Self& self, std::uint64_t seen) {
         auto provider = tokens;
-        auto const seen = provider->renewals();
         auto helper = *renewer;  // before `self` (which holds `renewer`) moves
         boost::asio::post(helper, [provider, seen, self = std::move(self)]() mutable {
             token_answer answer = renew_token(*provider, seen);
@@ -128,9 +127,11 @@ struct async_drive_op {
                     }
                     req = std::make_unique<http_request>(to_http(op->request()));
                     if (tokens) {
+                        // `seen` first: a renewal that fails after it is this call's answer
+                        auto const seen = tokens->renewals();
                         if (auto cached = tokens->cached())  // never waits on a renewal
                             return send_with(self, std::move(cached->value));
-                        return renew(self);
+                        return renew(self, seen);
                     }
                     transport->async_send(*req, std::move(self));
                     return;
