@@ -79,7 +79,9 @@ public:
     /// by the transport once it is final, through its `set_request_signer`
     /// (beast_async_transport has it; a transport without it cannot carry
     /// signed requests and does not compile here). No X-Auth-Token is sent.
-    /// The transport's copies share the signer.
+    /// The transport's copies share the signer, so a second signing client
+    /// on the same transport (or a copy) throws std::logic_error: give each
+    /// its own transport.
     async_client(Transport t, aksk_credentials creds, client_options options = {},
                  clock_function clock = system_clock_function())
         : transport_(std::move(t)),

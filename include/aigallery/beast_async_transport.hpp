@@ -88,9 +88,11 @@ public:
     /// options or an earlier call, e.g. an `async_client` made with other
     /// keys from a copy of this transport): a second signer would silently
     /// re-sign the first client's requests as itself. Give each signing
-    /// client a transport of its own.
+    /// client a transport of its own. An empty `signer` removes the current
+    /// one (e.g. to hand the pool to a client with new temporary keys once
+    /// the old client is gone).
     void set_request_signer(std::function<boost::system::error_code(http_request&)> signer) {
-        if (pool_->options.request_signer)
+        if (signer && pool_->options.request_signer)
             throw std::logic_error(
                 "aigallery::beast_async_transport: this transport's pool already signs its "
                 "requests (copies of a transport share one pool); give each signing client a "
