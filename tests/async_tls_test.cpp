@@ -33,24 +33,10 @@ namespace ag = aigallery;
 namespace mock = aigallery::mock;
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+using test::keys_of;
+using test::serving;
 using test::test_pki;
-
-mock::server_options serving(std::string const& cert, std::string const& key) {
-    mock::server_options o;
-    o.tls_cert_file = cert;
-    o.tls_key_file = key;
-    return o;
-}
-
-ag::beast_transport_options trusting(std::string const& ca) {
-    ag::beast_transport_options o;
-    o.tls.ca_file = ca;
-    return o;
-}
-
-ag::aksk_credentials keys_of(mock::account const& a) {
-    return {a.access_key, a.secret_key, "", ""};
-}
+using test::trusting;
 
 ag::workflow flowers(std::string name, std::string local_id) {
     ag::workflow wf{.name = std::move(name), .desc = "classifies flowers"};

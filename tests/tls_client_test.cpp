@@ -27,24 +27,10 @@ namespace {
 namespace http = boost::beast::http;
 namespace json = boost::json;
 namespace mock = aigallery::mock;
+using test::keys_of;
+using test::serving;
 using test::test_pki;
-
-mock::server_options tls_options(std::string const& cert, std::string const& key) {
-    mock::server_options o;
-    o.tls_cert_file = cert;
-    o.tls_key_file = key;
-    return o;
-}
-
-aigallery::beast_transport_options trusting(std::string const& ca) {
-    aigallery::beast_transport_options o;
-    o.tls.ca_file = ca;
-    return o;
-}
-
-aigallery::aksk_credentials keys_of(mock::account const& a) {
-    return {a.access_key, a.secret_key, "", ""};
-}
+using test::trusting;
 
 aigallery::workflow flowers() {
     aigallery::workflow wf{.name = "flowers", .desc = "classifies flowers"};
@@ -189,7 +175,7 @@ BOOST_AUTO_TEST_CASE(the_seed_scenario_over_https_signed_against_the_binary) {
 
 BOOST_AUTO_TEST_CASE(an_unknown_ca_is_a_verification_error_that_says_so) {
     auto const& pki = test_pki::get();
-    mock::tls_server gallery(tls_options(pki.cert(), pki.key()));
+    mock::tls_server gallery(serving(pki.cert(), pki.key()));
     auto alice = gallery.add_account("alice");
     aigallery::client client{aigallery::beast_transport(gallery.url(), trusting(pki.other_ca())),
                              keys_of(alice)};
@@ -208,7 +194,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_ca_is_a_verification_error_that_says_so) {
 
 BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_is_refused) {
     auto const& pki = test_pki::get();
-    mock::tls_server gallery(tls_options(pki.wrong_host_cert(), pki.wrong_host_key()));
+    mock::tls_server gallery(serving(pki.wrong_host_cert(), pki.wrong_host_key()));
     aigallery::beast_transport t(gallery.url(), trusting(pki.ca()));
     auto r = t.send(http_request_get("/__mock/health"));
     BOOST_TEST_REQUIRE(!r.has_value());
@@ -218,7 +204,7 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_is_refused) {
 
 BOOST_AUTO_TEST_CASE(an_expired_certificate_is_refused_and_says_so) {
     auto const& pki = test_pki::get();
-    mock::tls_server gallery(tls_options(pki.expired_cert(), pki.expired_key()));
+    mock::tls_server gallery(serving(pki.expired_cert(), pki.expired_key()));
     auto alice = gallery.add_account("alice");
     aigallery::client client{aigallery::beast_transport(gallery.url(), trusting(pki.ca())),
                              keys_of(alice)};
@@ -233,7 +219,7 @@ BOOST_AUTO_TEST_CASE(an_expired_certificate_is_refused_and_says_so) {
 
 BOOST_AUTO_TEST_CASE(keep_alive_and_clean_close_over_tls) {
     auto const& pki = test_pki::get();
-    mock::tls_server gallery(tls_options(pki.cert(), pki.key()));
+    mock::tls_server gallery(serving(pki.cert(), pki.key()));
     auto alice = gallery.add_account("alice");
     aigallery::client client{aigallery::beast_transport(gallery.url(), trusting(pki.ca())),
                              keys_of(alice)};
@@ -248,7 +234,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_and_clean_close_over_tls) {
 
 BOOST_AUTO_TEST_CASE(iam_tokens_over_https) {
     auto const& pki = test_pki::get();
-    mock::tls_server gallery(tls_options(pki.cert(), pki.key()));
+    mock::tls_server gallery(serving(pki.cert(), pki.key()));
     auto alice = gallery.add_account("alice");
     auto tokens = std::make_shared<aigallery::iam_token_provider>(
         aigallery::beast_transport(gallery.url(), trusting(pki.ca())),
@@ -271,9 +257,9 @@ BOOST_AUTO_TEST_CASE(iam_tokens_over_https) {
 
 BOOST_AUTO_TEST_CASE(tls_setup_mistakes_are_named) {
     auto const& pki = test_pki::get();
-    BOOST_CHECK_THROW(mock::server(tls_options(pki.cert(), pki.key())), std::invalid_argument);
+    BOOST_CHECK_THROW(mock::server(serving(pki.cert(), pki.key())), std::invalid_argument);
     try {
-        mock::tls_server s(tls_options(pki.cert(), "/nonexistent/key.pem"));
+        mock::tls_server s(serving(pki.cert(), "/nonexistent/key.pem"));
         BOOST_FAIL("a missing key was accepted");
     } catch (std::invalid_argument const& e) {
         BOOST_TEST(std::string(e.what()).find("/nonexistent/key.pem") != std::string::npos);

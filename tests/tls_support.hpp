@@ -4,6 +4,11 @@
 // that expired yesterday, and a second CA that signed nothing the server uses.
 #pragma once
 
+#include <aigallery/beast_transport.hpp>
+#include <aigallery/credentials.hpp>
+#include <aigallery/mock/options.hpp>
+#include <aigallery/mock/state.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -77,5 +82,25 @@ private:
 
     std::filesystem::path dir_;
 };
+
+/// A mock serving HTTPS with this certificate and key.
+inline aigallery::mock::server_options serving(std::string const& cert, std::string const& key) {
+    aigallery::mock::server_options o;
+    o.tls_cert_file = cert;
+    o.tls_key_file = key;
+    return o;
+}
+
+/// A client transport that trusts `ca` besides the system store.
+inline aigallery::beast_transport_options trusting(std::string const& ca) {
+    aigallery::beast_transport_options o;
+    o.tls.ca_file = ca;
+    return o;
+}
+
+/// The account's own AK/SK, with neither security token nor project id.
+inline aigallery::aksk_credentials keys_of(aigallery::mock::account const& a) {
+    return {a.access_key, a.secret_key, "", ""};
+}
 
 }  // namespace test
