@@ -20,7 +20,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -94,7 +93,11 @@ private:
           scheme_(starter ? "https" : "http"),
           starter_(std::move(starter)),
           max_connections_(connection_limit(opts.max_connections)),
-          acceptor_(boost::asio::make_strand(ioc_)) {
+          one_thread_(opts.threads <= 1),
+          ioc_(one_thread_ ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
+          acceptor_(boost::asio::make_strand(ioc_)),
+          sweep_timer_(boost::asio::make_strand(ioc_)),
+          sweep_every_(sweep_interval(opts)) {
         namespace net = boost::asio;
         using tcp = net::ip::tcp;
 
@@ -122,6 +125,7 @@ private:
         port_ = acceptor_.local_endpoint().port();
 
         net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached);
+        net::co_spawn(sweep_timer_.get_executor(), sweep_loop(), net::detached);
         unsigned const n = opts.threads == 0 ? 1 : opts.threads;
         threads_.reserve(n);
         try {
@@ -247,6 +251,7 @@ public:
             boost::system::error_code ignored;
             acceptor_.close(ignored);
         });
+        boost::asio::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
         for (auto const& c : open) {
             boost::asio::post(c->get_executor(), [c] { c->close(); });
         }
@@ -270,15 +275,36 @@ private:
     // does not turn into a reset that loses the error answer.
     static constexpr std::chrono::seconds drain_time{2};
 
-    // What stop() needs of a connection of any stream type.
+    using clock = std::chrono::steady_clock;
+
+    // What stop() and the sweeper need of a connection of any stream type.
+    //
+    // Timeouts are deadlines that the session sets (a store, no timer per
+    // read or write) and one sweeper per server checks every sweep_every_:
+    // arming and cancelling a timer around each operation, as
+    // beast::tcp_stream does, was a measurable part of every request.
     struct connection {
         virtual ~connection() = default;
         // Runs on the connection's strand only.
         virtual void close() = 0;
         virtual boost::asio::any_io_executor get_executor() = 0;
+
+        // The moment the sweeper closes this connection; any thread.
+        void expire_at(clock::time_point t) noexcept {
+            deadline.store(t.time_since_epoch().count(), std::memory_order_relaxed);
+        }
+        void expire_after(clock::duration d) noexcept { expire_at(clock::now() + d); }
+        void expire_never() noexcept {
+            deadline.store(clock::duration::max().count(), std::memory_order_relaxed);
+        }
+        bool expired(clock::time_point now) const noexcept {
+            return deadline.load(std::memory_order_relaxed) <= now.time_since_epoch().count();
+        }
+
+        std::atomic<clock::rep> deadline{clock::duration::max().count()};
     };
 
-    // A connection over `Stream`: beast::tcp_stream, or an ssl_stream over one.
+    // A connection over `Stream`: a tcp::socket, or an ssl_stream over one.
     template <class Stream>
     struct basic_connection final : connection {
         template <class... Args>
@@ -288,8 +314,8 @@ private:
         void close() override {
             boost::system::error_code ignored;
             auto& lowest = boost::beast::get_lowest_layer(stream);
-            lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            lowest.close();
+            lowest.shutdown(tcp::socket::shutdown_both, ignored);
+            lowest.close(ignored);
             delay_timer.cancel();
         }
         boost::asio::any_io_executor get_executor() override { return stream.get_executor(); }
@@ -301,11 +327,11 @@ private:
     // Plain HTTP: nothing to set up before the first request or after the last.
     struct plain_policy {
         template <class Stream>
-        static boost::asio::awaitable<bool> start(Stream&) {
+        static boost::asio::awaitable<bool> start(Stream&, connection&) {
             co_return true;
         }
         template <class Stream>
-        static boost::asio::awaitable<void> finish(Stream&) {
+        static boost::asio::awaitable<void> finish(Stream&, connection&) {
             co_return;
         }
     };
@@ -318,7 +344,7 @@ private:
             if (stopping_)
                 return;  // `c` closes its socket on destruction
             if (connections_.size() >= max_connections_) {
-                turn_away(boost::beast::get_lowest_layer(c->stream).socket());
+                turn_away(boost::beast::get_lowest_layer(c->stream));
                 return;
             }
             connections_.insert(c);
@@ -357,8 +383,12 @@ private:
         for (;;) {
             // Each connection gets its own strand: handlers of one connection
             // never run concurrently, different connections run in parallel.
-            auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_),
-                                                                net::as_tuple(net::use_awaitable));
+            // One serving thread needs no strand: nothing runs concurrently.
+            net::any_io_executor on = ioc_.get_executor();
+            if (!one_thread_)
+                on = net::make_strand(ioc_);
+            auto [ec, socket] =
+                co_await acceptor_.async_accept(on, net::as_tuple(net::use_awaitable));
             if (!acceptor_.is_open())
                 co_return;
             if (ec) {
@@ -375,7 +405,7 @@ private:
                 continue;
             }
             spawn_session<plain_policy>(
-                std::make_shared<basic_connection<boost::beast::tcp_stream>>(std::move(socket)));
+                std::make_shared<basic_connection<tcp::socket>>(std::move(socket)));
         }
     }
 
@@ -384,8 +414,6 @@ private:
         namespace net = boost::asio;
         namespace beast = boost::beast;
         namespace http = beast::http;
-        using clock = std::chrono::steady_clock;
-
         struct unregister {
             server* self;
             std::shared_ptr<connection> c;
@@ -397,11 +425,11 @@ private:
 
         boost::system::error_code ec;
         auto& lowest = beast::get_lowest_layer(c->stream);
-        auto const peer = lowest.socket().remote_endpoint(ec);
+        auto const peer = lowest.remote_endpoint(ec);
         bool const loopback = !ec && is_loopback(peer.address());
         auto const& o = options();
-        lowest.expires_after(o.header_timeout);
-        if (!co_await Policy::start(c->stream)) {  // e.g. a failed TLS handshake
+        c->expire_after(o.header_timeout);
+        if (!co_await Policy::start(c->stream, *c)) {  // e.g. a failed TLS handshake
             c->close();
             co_return;
         }
@@ -410,7 +438,7 @@ private:
         for (;;) {
             // Idle: a kept-alive connection waits this long for its next request.
             if (buffer.size() == 0) {
-                lowest.expires_after(o.idle_timeout);
+                c->expire_after(o.idle_timeout);
                 auto [idle_ec, got] = co_await c->stream.async_read_some(
                     buffer.prepare(4096), net::as_tuple(net::use_awaitable));
                 if (idle_ec) {
@@ -430,20 +458,20 @@ private:
             // of the body is read (or any memory reserved for it).
             parser.body_limit(boost::none);
 
-            lowest.expires_at(std::min(clock::now() + o.header_timeout, deadline));
+            c->expire_at(std::min(clock::now() + o.header_timeout, deadline));
             auto [read_ec, n] = co_await http::async_read_header(c->stream, buffer, parser,
                                                                  net::as_tuple(net::use_awaitable));
             if (!read_ec) {
                 std::uint64_t const limit = body_limit_for(parser.get());
                 if (auto length = parser.content_length(); length && *length > limit) {
-                    co_await refuse(c->stream, http::status::payload_too_large, "ModelArts.4130",
+                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
                                     "the body has " + std::to_string(*length) + " bytes, at most " +
                                         std::to_string(limit));
                     c->close();
                     co_return;
                 }
                 parser.body_limit(limit);  // a chunked body is counted as it arrives
-                lowest.expires_at(deadline);
+                c->expire_at(deadline);
             }
             // A client that waits for "100 Continue" before sending a large
             // body (curl does) should not have to wait for its own timeout.
@@ -459,11 +487,11 @@ private:
             }
             if (read_ec) {
                 if (read_ec == http::error::body_limit) {
-                    co_await refuse(c->stream, http::status::payload_too_large, "ModelArts.4130",
+                    co_await refuse(*c, http::status::payload_too_large, "ModelArts.4130",
                                     "the body has more than " +
                                         std::to_string(body_limit_for(parser.get())) + " bytes");
                 } else if (is_malformed_request(read_ec)) {
-                    co_await refuse(c->stream, http::status::bad_request, "ModelArts.4001",
+                    co_await refuse(*c, http::status::bad_request, "ModelArts.4001",
                                     "malformed HTTP request: " + read_ec.message());
                 }
                 // Otherwise the client left, was too slow (the stream closed
@@ -478,6 +506,7 @@ private:
             if (auto before = service_.take_delay(req);
                 before > std::chrono::milliseconds::zero()) {
                 c->delay_timer.expires_after(before);
+                c->expire_at(deadline + before);
                 auto [wait_ec] =
                     co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
                 if (wait_ec)
@@ -490,7 +519,7 @@ private:
                 failure = std::string("internal error: ") + e.what();
             }
             if (failure) {
-                co_await refuse(c->stream, http::status::internal_server_error, "ModelArts.5000",
+                co_await refuse(*c, http::status::internal_server_error, "ModelArts.5000",
                                 *failure);
                 c->close();
                 co_return;
@@ -498,12 +527,13 @@ private:
 
             if (outcome.reset) {
                 // Linger 0 makes close() send RST: the client sees a reset, not an answer.
-                lowest.socket().set_option(net::socket_base::linger(true, 0), ec);
-                lowest.close();
+                lowest.set_option(net::socket_base::linger(true, 0), ec);
+                lowest.close(ec);
                 co_return;
             }
             if (outcome.delay > std::chrono::milliseconds::zero()) {
                 c->delay_timer.expires_after(outcome.delay);
+                c->expire_at(deadline + outcome.delay);
                 auto [wait_ec] =
                     co_await c->delay_timer.async_wait(net::as_tuple(net::use_awaitable));
                 if (wait_ec)
@@ -519,15 +549,48 @@ private:
             if (!res.has_content_length() && !res.chunked())
                 res.prepare_payload();
             // A client that does not read its answer is closed at the deadline too.
-            lowest.expires_at(deadline);
+            c->expire_at(deadline);
             auto [write_ec, written] =
                 co_await http::async_write(c->stream, res, net::as_tuple(net::use_awaitable));
             if (write_ec || !res.keep_alive()) {
                 if (!write_ec)
-                    co_await Policy::finish(c->stream);  // TLS: close_notify
+                    co_await Policy::finish(c->stream, *c);  // TLS: close_notify
                 c->close();
                 co_return;
             }
+        }
+    }
+
+    /// How often the sweeper looks for connections past their deadline: a
+    /// tenth of the shortest timeout, between 5 ms and 250 ms, so a timeout
+    /// fires at most that much late.
+    static clock::duration sweep_interval(server_options const& o) {
+        auto shortest = std::min({o.idle_timeout, o.header_timeout, o.request_timeout});
+        return std::clamp<clock::duration>(shortest / 10, std::chrono::milliseconds(5),
+                                           std::chrono::milliseconds(250));
+    }
+
+    /// Closes, on its own strand, each connection whose deadline has passed.
+    boost::asio::awaitable<void> sweep_loop() {
+        namespace net = boost::asio;
+        std::vector<std::shared_ptr<connection>> late;
+        for (;;) {
+            sweep_timer_.expires_after(sweep_every_);
+            auto [ec] = co_await sweep_timer_.async_wait(net::as_tuple(net::use_awaitable));
+            {
+                std::lock_guard lock(mutex_);
+                if (ec || stopping_)
+                    co_return;
+                auto const now = clock::now();
+                for (auto const& c : connections_)
+                    if (c->expired(now)) {
+                        c->expire_never();  // closed once
+                        late.push_back(c);
+                    }
+            }
+            for (auto& c : late)
+                net::post(c->get_executor(), [c] { c->close(); });
+            late.clear();
         }
     }
 
@@ -583,8 +646,9 @@ private:
     /// Answers an error the service never saw, then lets the client read it
     /// before the connection closes.
     template <class Stream>
-    boost::asio::awaitable<void> refuse(Stream& stream, boost::beast::http::status status,
-                                        std::string_view code, std::string const& message) {
+    boost::asio::awaitable<void> refuse(basic_connection<Stream>& c,
+                                        boost::beast::http::status status, std::string_view code,
+                                        std::string const& message) {
         namespace net = boost::asio;
         namespace beast = boost::beast;
         namespace http = beast::http;
@@ -599,13 +663,14 @@ private:
         res.body() = boost::json::serialize(body);
         res.prepare_payload();
 
+        auto& stream = c.stream;
         auto& lowest = beast::get_lowest_layer(stream);
-        lowest.expires_after(drain_time);
+        c.expire_after(drain_time);
         auto [ec, n] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
         if (ec)
             co_return;
         boost::system::error_code ignored;
-        lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        lowest.shutdown(tcp::socket::shutdown_send, ignored);
         // Unread bytes at close() make the kernel send RST, which may discard
         // the answer before the client reads it: drain until EOF or the deadline.
         char sink[4096];
@@ -636,8 +701,11 @@ private:
     std::mutex stop_mutex_;  // serializes stop()
     bool stopped_ = false;
 
+    bool one_thread_ = true;
     boost::asio::io_context ioc_;
     tcp::acceptor acceptor_;
+    boost::asio::steady_timer sweep_timer_;
+    clock::duration sweep_every_;
     std::vector<std::thread> threads_;
 };
 

@@ -32,7 +32,7 @@ public:
     explicit tls_server(server_options opts) : server(check(opts), starter(opts)) {}
 
 private:
-    using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+    using tls_stream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
     // A client that connects and never finishes the handshake is dropped.
     static constexpr std::chrono::seconds handshake_time{10};
@@ -45,17 +45,17 @@ private:
     }
 
     struct tls_policy {
-        static boost::asio::awaitable<bool> start(tls_stream& stream) {
+        static boost::asio::awaitable<bool> start(tls_stream& stream, connection& c) {
             namespace net = boost::asio;
-            boost::beast::get_lowest_layer(stream).expires_after(handshake_time);
+            c.expire_after(handshake_time);
             auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server,
                                                         net::as_tuple(net::use_awaitable));
-            boost::beast::get_lowest_layer(stream).expires_never();
+            c.expire_never();
             co_return !ec;
         }
-        static boost::asio::awaitable<void> finish(tls_stream& stream) {
+        static boost::asio::awaitable<void> finish(tls_stream& stream, connection& c) {
             namespace net = boost::asio;
-            boost::beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+            c.expire_after(std::chrono::seconds(2));
             co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
         }
     };
