@@ -14,11 +14,12 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,15 +57,31 @@ struct journal_header {
 /// password, credential, session or api key (so a future signing header is
 /// covered without a change here). Case-insensitive.
 inline bool is_secret_header(std::string_view name) {
-    std::string n;
-    n.reserve(name.size());
-    for (char c : name)
-        n += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie")
+    // Runs for every header of every journaled request: no allocation.
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    auto is = [&](std::string_view word) {
+        if (word.size() != name.size())
+            return false;
+        for (std::size_t i = 0; i < word.size(); ++i)
+            if (lower(name[i]) != word[i])
+                return false;
         return true;
+    };
+    if (is("authorization") || is("proxy-authorization") || is("cookie") || is("set-cookie"))
+        return true;
+    auto contains = [&](std::string_view word) {
+        for (std::size_t at = 0; at + word.size() <= name.size(); ++at) {
+            std::size_t i = 0;
+            while (i < word.size() && lower(name[at + i]) == word[i])
+                ++i;
+            if (i == word.size())
+                return true;
+        }
+        return false;
+    };
     for (std::string_view word : {"token", "signature", "secret", "password", "credential",
                                   "session", "api-key", "apikey", "api_key"})
-        if (n.find(word) != std::string::npos)
+        if (contains(word))
             return true;
     return false;
 }
@@ -99,9 +116,7 @@ inline std::string redact_target(std::string_view target) {
 /// `s` with every byte that is not part of well-formed UTF-8 replaced by
 /// '?', and nothing else changed: what the journal captured raw (bodies,
 /// header values) stays valid in a JSON answer.
-inline std::string json_safe(std::string_view s) {
-    std::string r;
-    r.reserve(s.size());
+inline void append_json_safe(std::string& r, std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         auto const c = static_cast<unsigned char>(s[i]);
@@ -128,6 +143,14 @@ inline std::string json_safe(std::string_view s) {
             i += n;
         }
     }
+}
+
+/// `s` with every byte that is not part of well-formed UTF-8 replaced by
+/// '?', and nothing else changed.
+inline std::string json_safe(std::string_view s) {
+    std::string r;
+    r.reserve(s.size());
+    append_json_safe(r, s);
     return r;
 }
 
@@ -300,7 +323,29 @@ struct journal_stats {
     std::uint64_t recorded = 0;  ///< ever recorded since the last clear
 };
 
-/// A thread-safe ring of journal_record, bounded by entries and by bytes.
+/// What the service hands the journal about one exchange; every view must
+/// stay valid for the duration of journal_ring::add().
+struct journal_capture {
+    std::string_view method;                          ///< as received
+    std::string_view target;                          ///< as received
+    std::string_view request_id;                      ///< the answer's X-Request-Id
+    std::string_view fault;                           ///< "" when no fault shaped the answer
+    std::optional<std::string_view> domain_id;        ///< the caller, when known
+    std::optional<std::string_view> account;          ///< the caller's account name
+    std::optional<std::string_view> idempotency_key;  ///< the header, as received
+    int status = 0;                                   ///< 0: the connection was reset
+    std::chrono::system_clock::time_point started_at{};
+    std::chrono::microseconds duration{0};
+    std::shared_ptr<std::string const> state_before;  ///< with record_provider_states
+};
+
+/// A thread-safe ring of journal entries, bounded by entries and by bytes.
+///
+/// Serving pays for one copy of what it records and, once the ring is full,
+/// no allocation: an entry is kept as one string holding all its text (the
+/// fields back to back), in a slot of a fixed array that the newest entry
+/// takes over from the oldest, reusing the oldest one's string. A
+/// journal_record, with its separate strings, is built only when read.
 class journal_ring {
 public:
     /// An empty journal with these bounds.
@@ -309,28 +354,129 @@ public:
     /// The bounds given at construction.
     journal_limits const& limits() const noexcept { return limits_; }
 
-    /// The body as the journal keeps it: one copy, cut to max_body_bytes.
-    journal_message message(std::string packed_headers, std::string_view body) const {
-        journal_message m;
-        m.packed_headers = std::move(packed_headers);
-        m.body_size = body.size();
-        if (!body.empty()) {
-            m.body_truncated = body.size() > limits_.max_body_bytes;
-            m.body = std::make_shared<std::string const>(
-                body.substr(0, std::min(body.size(), limits_.max_body_bytes)));
+    /// Records one exchange (numbering it), dropping the oldest entries while a
+    /// bound is exceeded; an entry larger than max_bytes on its own is kept
+    /// alone. `response` is null when the connection was reset. Header values
+    /// that are secrets are kept as `***`, secret-looking query values too.
+    template <class RequestFields, class ResponseFields>
+    void add(journal_capture const& c, RequestFields const& request, std::string_view request_body,
+             ResponseFields const* response, std::string_view response_body) {
+        if (limits_.max_entries == 0) {
+            std::lock_guard lock(mutex_);
+            ++recorded_;
+            ++dropped_;
+            return;
         }
-        return m;
+        entry e;
+        {
+            std::lock_guard lock(mutex_);
+            e.text.swap(spare_);  // a dropped entry's buffer, when there is one
+        }
+        e.text.clear();
+        e.text.reserve(c.method.size() + c.target.size() + c.request_id.size() + c.fault.size() +
+                       c.domain_id.value_or("").size() + c.account.value_or("").size() +
+                       c.idempotency_key.value_or("").size() + headers_size(request) +
+                       (response ? headers_size(*response) : 0) +
+                       std::min(request_body.size(), limits_.max_body_bytes) +
+                       std::min(response_body.size(), limits_.max_body_bytes) + 16);
+        std::size_t field = 0;
+        auto mark = [&] { e.at[++field] = static_cast<std::uint32_t>(e.text.size()); };
+        append_printable(e.text, c.method);
+        mark();
+        append_target(e.text, c.target);
+        mark();
+        e.text.append(c.domain_id.value_or(""));
+        mark();
+        e.text.append(c.account.value_or(""));
+        mark();
+        e.text.append(c.request_id);
+        mark();
+        if (c.idempotency_key)
+            append_json_safe(e.text, *c.idempotency_key);
+        mark();
+        e.text.append(c.fault);
+        mark();
+        append_headers(e.text, request);
+        mark();
+        e.text.append(request_body.substr(0, limits_.max_body_bytes));
+        mark();
+        if (response)
+            append_headers(e.text, *response);
+        mark();
+        if (response)
+            e.text.append(response_body.substr(0, limits_.max_body_bytes));
+        mark();
+        e.flags = (c.domain_id ? has_domain_id : 0) | (c.account ? has_account : 0) |
+                  (c.idempotency_key ? has_idempotency_key : 0) | (response ? has_response : 0);
+        e.status = c.status;
+        e.request_body_size = request_body.size();
+        e.response_body_size = response ? response_body.size() : 0;
+        e.started_at = c.started_at;
+        e.duration = c.duration;
+        e.state_before = c.state_before;
+        e.footprint = sizeof(entry) + e.text.capacity() +
+                      (e.state_before ? e.state_before->capacity() + shared_block : 0);
+
+        std::lock_guard lock(mutex_);
+        e.seq = ++recorded_;
+        while (count_ > 0 &&
+               (count_ >= limits_.max_entries || bytes_ + e.footprint > limits_.max_bytes))
+            drop_oldest();
+        if (count_ == slots_.size()) {
+            // Room for one more slot, oldest first again so the ring can grow.
+            std::rotate(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_),
+                        slots_.end());
+            head_ = 0;
+            slots_.emplace_back();
+        }
+        bytes_ += e.footprint;
+        slots_[(head_ + count_) % slots_.size()] = std::move(e);
+        ++count_;
     }
 
-    /// Packs a Beast header block ("name: value\n" per field), redacting
-    /// secrets.
+    /// The kept entries that pass the filter, oldest first.
+    std::vector<journal_record> entries(journal_filter const& f = {}) const {
+        std::lock_guard lock(mutex_);
+        std::vector<journal_record> out;
+        for (std::size_t i = 0; i < count_; ++i) {
+            auto r = slots_[(head_ + i) % slots_.size()].record(limits_.max_body_bytes);
+            if (f.matches(r))
+                out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    /// Entries and bytes held now, and how many were dropped or recorded.
+    journal_stats stats() const {
+        std::lock_guard lock(mutex_);
+        return {count_, bytes_, dropped_, recorded_};
+    }
+
+    /// Forgets every entry and gives the memory back: the slots and their
+    /// buffers are released (not kept for reuse) and, with glibc, free pages
+    /// are returned to the system.
+    void clear() {
+        std::vector<entry> gone;
+        std::string spare;
+        {
+            std::lock_guard lock(mutex_);
+            gone.swap(slots_);
+            spare.swap(spare_);
+            head_ = count_ = bytes_ = 0;
+            dropped_ = 0;
+            recorded_ = 0;
+        }
+        gone = {};
+        spare = {};
+#if defined(__GLIBC__)
+        ::malloc_trim(0);
+#endif
+    }
+
+    /// Packs a Beast header block ("name: value\n" per field) the way the
+    /// journal keeps it, a secret's value as `***`.
     template <class Fields>
-    static std::string pack_headers(Fields const& fields) {
-        std::size_t n = 0;
-        for (auto const& f : fields)
-            n += f.name_string().size() + f.value().size() + 3;
-        std::string s;
-        s.reserve(n);
+    static void append_headers(std::string& s, Fields const& fields) {
         for (auto const& f : fields) {
             s.append(f.name_string().data(), f.name_string().size()).append(": ");
             if (is_secret_header(f.name_string()))
@@ -339,68 +485,129 @@ public:
                 s.append(f.value().data(), f.value().size());
             s += '\n';
         }
-        return s;
-    }
-
-    /// Adds an entry (numbering it), dropping the oldest while a bound is
-    /// exceeded. An entry larger than max_bytes on its own is kept alone.
-    void add(journal_record&& r) {
-        std::size_t size = r.footprint();
-        std::lock_guard lock(mutex_);
-        r.seq = ++recorded_;
-        while (!ring_.empty() &&
-               (ring_.size() >= limits_.max_entries || bytes_ + size > limits_.max_bytes)) {
-            bytes_ -= ring_.front().second;
-            ring_.pop_front();
-            ++dropped_;
-        }
-        if (limits_.max_entries == 0) {
-            ++dropped_;
-            return;
-        }
-        ring_.emplace_back(std::move(r), size);
-        bytes_ += size;
-    }
-
-    /// The kept entries that pass the filter, oldest first. Copies share the
-    /// bodies.
-    std::vector<journal_record> entries(journal_filter const& f = {}) const {
-        std::lock_guard lock(mutex_);
-        std::vector<journal_record> out;
-        for (auto const& [r, size] : ring_)
-            if (f.matches(r))
-                out.push_back(r);
-        return out;
-    }
-
-    /// Entries and bytes held now, and how many were dropped or recorded.
-    journal_stats stats() const {
-        std::lock_guard lock(mutex_);
-        return {ring_.size(), bytes_, dropped_, recorded_};
-    }
-
-    /// Forgets every entry and gives the memory back: the ring's blocks are
-    /// released (not kept for reuse) and, with glibc, free pages are returned
-    /// to the system.
-    void clear() {
-        std::deque<std::pair<journal_record, std::size_t>> gone;
-        {
-            std::lock_guard lock(mutex_);
-            gone.swap(ring_);
-            bytes_ = 0;
-            dropped_ = 0;
-            recorded_ = 0;
-        }
-        gone = {};
-#if defined(__GLIBC__)
-        ::malloc_trim(0);
-#endif
     }
 
 private:
+    template <class Fields>
+    static std::size_t headers_size(Fields const& fields) {
+        std::size_t n = 0;
+        for (auto const& f : fields)
+            n += f.name_string().size() + f.value().size() + 3;
+        return n;
+    }
+
+    static constexpr std::size_t shared_block = 48;  // make_shared's control block and header
+    enum : std::uint8_t {
+        has_domain_id = 1,
+        has_account = 2,
+        has_idempotency_key = 4,
+        has_response = 8,
+    };
+    enum field : std::size_t {
+        f_method,
+        f_target,
+        f_domain_id,
+        f_account,
+        f_request_id,
+        f_idempotency_key,
+        f_fault,
+        f_request_headers,
+        f_request_body,
+        f_response_headers,
+        f_response_body,
+        field_count
+    };
+
+    struct entry {
+        std::string text;                                 // every field, back to back
+        std::array<std::uint32_t, field_count + 1> at{};  // field i is text[at[i], at[i + 1])
+        std::uint64_t seq = 0;
+        int status = 0;
+        std::uint8_t flags = 0;
+        std::size_t request_body_size = 0;
+        std::size_t response_body_size = 0;
+        std::size_t footprint = 0;
+        std::chrono::system_clock::time_point started_at{};
+        std::chrono::microseconds duration{0};
+        std::shared_ptr<std::string const> state_before;
+
+        std::string_view get(field f) const {
+            return std::string_view(text).substr(at[f], at[f + 1] - at[f]);
+        }
+
+        journal_record record(std::size_t max_body) const {
+            journal_record r;
+            r.seq = seq;
+            r.method = get(f_method);
+            r.target = get(f_target);
+            r.status = status;
+            if (flags & has_domain_id)
+                r.domain_id = std::string(get(f_domain_id));
+            if (flags & has_account)
+                r.account = std::string(get(f_account));
+            r.request_id = get(f_request_id);
+            if (flags & has_idempotency_key)
+                r.idempotency_key = std::string(get(f_idempotency_key));
+            r.fault = get(f_fault);
+            r.started_at = started_at;
+            r.duration = duration;
+            auto message = [&](field headers, field body, std::size_t size) {
+                journal_message m;
+                m.packed_headers = get(headers);
+                m.body_size = size;
+                m.body_truncated = size > max_body;
+                if (size > 0)
+                    m.body = std::make_shared<std::string const>(get(body));
+                return m;
+            };
+            r.request = message(f_request_headers, f_request_body, request_body_size);
+            if (flags & has_response)
+                r.response = message(f_response_headers, f_response_body, response_body_size);
+            r.state_before = state_before;
+            return r;
+        }
+    };
+
+    // Under mutex_: forgets the oldest entry, keeping its buffer for the next.
+    void drop_oldest() {
+        auto& oldest = slots_[head_];
+        bytes_ -= oldest.footprint;
+        if (oldest.text.capacity() > spare_.capacity())
+            spare_ = std::move(oldest.text);
+        oldest = entry{};
+        head_ = (head_ + 1) % slots_.size();
+        --count_;
+        ++dropped_;
+    }
+
+    // As printable(s, s.size()): a method is short and almost always plain.
+    static void append_printable(std::string& out, std::string_view s) {
+        if (is_plain(s))
+            out.append(s);
+        else
+            out.append(printable(s, s.size()));
+    }
+    // As redact_target(printable(t, t.size())).
+    static void append_target(std::string& out, std::string_view t) {
+        if (is_plain(t) && t.find('?') == std::string_view::npos)
+            out.append(t);
+        else
+            out.append(redact_target(printable(t, t.size())));
+    }
+    // Visible ASCII only: what printable() leaves as it is.
+    static bool is_plain(std::string_view s) {
+        for (char c : s)
+            if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '\'' || c == '"')
+                return false;
+        return true;
+    }
+
     journal_limits limits_;
     mutable std::mutex mutex_;
-    std::deque<std::pair<journal_record, std::size_t>> ring_;
+    std::vector<entry> slots_;  // a ring: the oldest of count_ entries is slots_[head_]
+    std::size_t head_ = 0;
+    std::size_t count_ = 0;
+    std::string spare_;  // the buffer of the last entry dropped, for the next one
     std::size_t bytes_ = 0;
     std::uint64_t dropped_ = 0;
     std::uint64_t recorded_ = 0;
