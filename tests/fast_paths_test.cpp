@@ -9,12 +9,14 @@
 #include <aigallery/wire.hpp>
 
 #include <boost/test/unit_test.hpp>
+#include <boost/url/parse.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -204,3 +206,29 @@ BOOST_AUTO_TEST_CASE(dependents_stay_exact_as_versions_share_and_go) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// parse_target splits plain paths itself instead of through Boost.URL: the
+// segments must be exactly Boost.URL's, for every path the fast split takes.
+BOOST_AUTO_TEST_CASE(target_split_matches_boost_url) {
+    std::mt19937 rng(20261206);
+    std::string const alphabet = "/a.:@-~!$&'()*+,;=1%?";
+    int split_here = 0;
+    for (int i = 0; i < 200'000; ++i) {
+        std::string t = "/";
+        for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k)
+            t += alphabet[rng() % alphabet.size()];
+        auto u = boost::urls::parse_origin_form(t);
+        if (!u) {
+            BOOST_CHECK_THROW(mock::parse_target(t), aigallery::gallery_error);
+            continue;
+        }
+        std::vector<std::string> expected;
+        for (auto s : u->segments())
+            expected.push_back(s);
+        auto got = mock::parse_target(t);
+        std::vector<std::string> segments(got.segments.begin(), got.segments.end());
+        BOOST_TEST(segments == expected, "target " << t);
+        split_here += mock::is_plain_path(t) ? 1 : 0;
+    }
+    BOOST_TEST(split_here > 50'000);  // the fast split was really exercised
+}

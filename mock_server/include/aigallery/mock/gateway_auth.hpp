@@ -50,8 +50,8 @@ namespace detail_auth {
 /// value UNSIGNED-PAYLOAD, which the vendor SDK sends for non-JSON bodies,
 /// leaves the body unchecked).
 template <class FindByAccessKey>
-account verify_signature(http_request const& req, FindByAccessKey&& find_by_access_key,
-                         time_point now) {
+account const& verify_signature(http_request const& req, FindByAccessKey&& find_by_access_key,
+                                time_point now) {
     using detail_auth::refuse;
     namespace d = aigallery::detail;
     auto auth = req[boost::beast::http::field::authorization];
@@ -63,7 +63,7 @@ account verify_signature(http_request const& req, FindByAccessKey&& find_by_acce
     account const* found = find_by_access_key(parts->access_key);
     if (!found)
         refuse("the access key '" + printable(parts->access_key) + "' is unknown");
-    account const a = *found;
+    account const& a = *found;
 
     auto date_header = req["X-Sdk-Date"];
     auto date = d::parse_sdk_date(date_header);
@@ -120,10 +120,11 @@ account verify_signature(http_request const& req, FindByAccessKey&& find_by_acce
 }
 
 /// The caller of a /v1 request: judged by its signature alone when it has an
-/// Authorization header, else by X-Auth-Token. Throws 401 APIG.0301.
+/// Authorization header, else by X-Auth-Token. Throws 401 APIG.0301. The
+/// account returned is the one the lookups found, valid as long as they are.
 template <class FindByAccessKey, class FindByToken>
-account authenticate(http_request const& req, FindByAccessKey&& find_by_access_key,
-                     FindByToken&& find_by_token, time_point now) {
+account const& authenticate(http_request const& req, FindByAccessKey&& find_by_access_key,
+                            FindByToken&& find_by_token, time_point now) {
     if (req.find(boost::beast::http::field::authorization) != req.end())
         return verify_signature(req, find_by_access_key, now);
     auto tok = req.find("X-Auth-Token");

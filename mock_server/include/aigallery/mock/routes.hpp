@@ -2,10 +2,16 @@
 // test checks docs/openapi.yaml against it, so the two cannot drift apart.
 #pragma once
 
+#include <aigallery/error.hpp>
+
+#include <boost/url/parse.hpp>
+
 #include <array>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace aigallery::mock {
@@ -76,9 +82,9 @@ struct route_match {
     bool method_allowed = false;
 };
 
-/// Matches decoded path segments against the table.
-inline std::optional<route_match> match_route(std::vector<std::string> const& segments,
-                                              std::string_view method) {
+/// Matches decoded path segments (strings or string views) against the table.
+template <class Segments>
+std::optional<route_match> match_route(Segments const& segments, std::string_view method) {
     for (auto const& r : routes) {
         // First only compare, copying nothing: most routes of the table fail
         // here, and this runs on every request.
@@ -105,7 +111,7 @@ inline std::optional<route_match> match_route(std::vector<std::string> const& se
         for (std::size_t k = 0; !p.empty(); ++k) {
             auto slash = p.find('/');
             if (p.front() == '{')
-                params.push_back(segments[k]);
+                params.emplace_back(segments[k]);
             p = slash == std::string_view::npos ? std::string_view() : p.substr(slash + 1);
         }
         route_match m{&r, std::move(params), false};
@@ -119,6 +125,59 @@ inline std::optional<route_match> match_route(std::vector<std::string> const& se
         return m;
     }
     return std::nullopt;
+}
+
+/// A request target split for routing (see parse_target()).
+struct parsed_target {
+    std::vector<std::string_view> segments;  // decoded; into the target or `decoded`
+    std::vector<std::pair<std::string, std::string>> query;
+    std::deque<std::string> decoded;  // stable addresses: `segments` may point here
+};
+
+// Bytes a path segment may hold as they are (RFC 3986 pchar without
+// percent-escapes): a path of only these decodes to itself.
+inline bool is_plain_path(std::string_view path) {
+    for (char c : path) {
+        bool const ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') ||
+                        std::string_view("/-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+        if (!ok)
+            return false;
+    }
+    // Boost.URL treats "//", "." and ".." segments specially: leave those to it.
+    return path.starts_with('/') && path.find("//") == std::string_view::npos &&
+           path.find("/./") == std::string_view::npos && !path.ends_with("/.") &&
+           path.find("/../") == std::string_view::npos && !path.ends_with("/..");
+}
+
+/// Splits an origin-form target into decoded path segments and query
+/// parameters, as Boost.URL does; throws 404 ModelArts.4042 when it is not one.
+inline parsed_target parse_target(std::string_view target) {
+    parsed_target t;
+    t.segments.reserve(8);
+    if (is_plain_path(target)) {
+        // The common case, without a URL parser: split on '/', as
+        // Boost.URL would, with no copy of a segment.
+        std::string_view rest = target.substr(1);
+        while (!rest.empty()) {
+            auto slash = rest.find('/');
+            t.segments.push_back(rest.substr(0, slash));
+            if (slash == std::string_view::npos)
+                break;
+            rest = rest.substr(slash + 1);
+            if (rest.empty())
+                t.segments.emplace_back();  // a trailing '/': one empty segment
+        }
+        return t;
+    }
+    auto u = boost::urls::parse_origin_form(target);
+    if (!u)
+        throw gallery_error(errc::no_such_route, "malformed request target");
+    for (auto seg : u->segments())
+        t.segments.push_back(t.decoded.emplace_back(seg));
+    for (auto p : u->params())
+        t.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+    return t;
 }
 
 }  // namespace aigallery::mock

@@ -32,6 +32,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <list>
@@ -147,7 +148,7 @@ public:
         std::string rid = next_request_id();
         std::string_view target = req.target();
         auto const started = std::chrono::steady_clock::now();
-        std::optional<journal_record> entry;
+        std::optional<pending_entry> entry;
         if (target.starts_with("/__mock/") || target == "/__mock") {
             out.response = control(req, peer_is_loopback);
         } else if (ui::is_ui_target(target)) {
@@ -842,10 +843,18 @@ private:
         return std::nullopt;
     }
 
+    /// What a /v1 request tells its journal entry while it is served.
+    struct pending_entry {
+        std::optional<account> caller;  // the caller, once authenticated
+        std::string fault;
+        std::shared_ptr<std::string const> state_before;
+        std::chrono::system_clock::time_point started_at{};
+    };
+
     /// `entry` is null when the journal is off.
-    handler_outcome v1(http_request const& req, journal_record* entry) {
+    handler_outcome v1(http_request const& req, pending_entry* entry) {
         handler_outcome out;
-        journal_record unused;
+        pending_entry unused;
         if (entry && opts_.record_provider_states)
             entry->state_before = state_snapshot();
         std::string_view path = req.target().substr(0, req.target().find('?'));
@@ -879,21 +888,26 @@ private:
     /// Completes a /v1 journal entry once the answer is final (headers such
     /// as X-Request-Id included): one copy of each body, secrets redacted.
     void record(http_request const& req, handler_outcome const& out, std::string const& rid,
-                std::chrono::steady_clock::time_point started, journal_record&& entry) {
-        // As sent, except what would make the journal invalid JSON (bytes that are not UTF-8).
-        entry.method = printable(req.method_string(), req.method_string().size());
-        entry.target = redact_target(printable(req.target(), req.target().size()));
-        entry.request_id = rid;
+                std::chrono::steady_clock::time_point started, pending_entry&& entry) {
+        // As sent, except what would make the journal invalid JSON (journal.hpp).
+        journal_capture c;
+        c.method = req.method_string();
+        c.target = req.target();
+        c.request_id = rid;
+        c.fault = entry.fault;
+        if (entry.caller) {
+            c.domain_id = entry.caller->domain_id;
+            c.account = entry.caller->name;
+        }
         if (auto k = req.find("Idempotency-Key"); k != req.end())
-            entry.idempotency_key = json_safe(k->value());
-        entry.request = journal_.message(journal_ring::pack_headers(req.base()), req.body());
-        entry.status = out.reset ? 0 : static_cast<int>(out.response.result_int());
-        if (!out.reset)
-            entry.response = journal_.message(journal_ring::pack_headers(out.response.base()),
-                                              out.response.body());
-        entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+            c.idempotency_key = k->value();
+        c.status = out.reset ? 0 : static_cast<int>(out.response.result_int());
+        c.started_at = entry.started_at;
+        c.duration = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started);
-        journal_.add(std::move(entry));
+        c.state_before = std::move(entry.state_before);
+        journal_.add(c, req.base(), req.body(), out.reset ? nullptr : &out.response.base(),
+                     out.response.body());
     }
 
     /// The state document without tokens or keys, shared by every entry recorded
@@ -940,24 +954,6 @@ private:
 
     // ---- /v1 ----------------------------------------------------------------------------
 
-    struct parsed_target {
-        std::vector<std::string> segments;
-        std::vector<std::pair<std::string, std::string>> query;
-    };
-
-    static parsed_target parse_target(std::string_view target) {
-        auto u = boost::urls::parse_origin_form(target);
-        if (!u)
-            throw gallery_error(errc::no_such_route, "malformed request target");
-        parsed_target t;
-        t.segments.reserve(8);
-        for (auto seg : u->segments())
-            t.segments.push_back(seg);
-        for (auto p : u->params())
-            t.query.emplace_back(p.key, p.has_value ? p.value : std::string());
-        return t;
-    }
-
     /// The route among [first, last] of the table, or 404 ModelArts.4042.
     static route_match route_in(http_request const& req, parsed_target const& target,
                                 route_id first, route_id last) {
@@ -987,7 +983,7 @@ private:
         return true;
     }
 
-    http_response serve(http_request const& req, journal_record& entry) {
+    http_response serve(http_request const& req, pending_entry& entry) {
         try {
             return serve_or_throw(req, entry);
         } catch (gallery_error const& e) {
@@ -998,18 +994,20 @@ private:
         }
     }
 
-    http_response serve_or_throw(http_request const& req, journal_record& entry) {
+    http_response serve_or_throw(http_request const& req, pending_entry& entry) {
         check_body_size(req);
-        account caller;
         {
             // gateway_auth.hpp: a signature (judged alone) or X-Auth-Token.
             std::shared_lock lock(state_mutex_);
-            caller = authenticate(
+            account const& a = authenticate(
                 req, [&](std::string_view ak) { return state_.account_by_access_key(ak); },
                 [&](std::string_view tok) { return state_.account_by_token(tok); }, now());
+            // Who it is is all a request needs past the lock, not its keys.
+            entry.caller.emplace();
+            entry.caller->name = a.name;
+            entry.caller->domain_id = a.domain_id;
         }
-        entry.domain_id = caller.domain_id;
-        entry.account = caller.name;
+        account const& caller = *entry.caller;  // the journal names it
         auto target = parse_target(req.target());
         auto m = route_in(req, target, route_id::me, route_id::dependents);
         if (!m.method_allowed)
