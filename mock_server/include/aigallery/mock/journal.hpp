@@ -326,17 +326,17 @@ struct journal_stats {
 /// What the service hands the journal about one exchange; every view must
 /// stay valid for the duration of journal_ring::add().
 struct journal_capture {
-    std::string_view method;                          ///< as received
-    std::string_view target;                          ///< as received
-    std::string_view request_id;                      ///< the answer's X-Request-Id
-    std::string_view fault;                           ///< "" when no fault shaped the answer
-    std::optional<std::string_view> domain_id;        ///< the caller, when known
-    std::optional<std::string_view> account;          ///< the caller's account name
-    std::optional<std::string_view> idempotency_key;  ///< the header, as received
-    int status = 0;                                   ///< 0: the connection was reset
-    std::chrono::system_clock::time_point started_at{};
-    std::chrono::microseconds duration{0};
-    std::shared_ptr<std::string const> state_before;  ///< with record_provider_states
+    std::string_view method;                             ///< as received
+    std::string_view target;                             ///< as received
+    std::string_view request_id;                         ///< the answer's X-Request-Id
+    std::string_view fault;                              ///< "" when no fault shaped the answer
+    std::optional<std::string_view> domain_id;           ///< the caller, when known
+    std::optional<std::string_view> account;             ///< the caller's account name
+    std::optional<std::string_view> idempotency_key;     ///< the header, as received
+    int status = 0;                                      ///< 0: the connection was reset
+    std::chrono::system_clock::time_point started_at{};  ///< when handling began
+    std::chrono::microseconds duration{0};               ///< handling time, without injected delays
+    std::shared_ptr<std::string const> state_before;     ///< with record_provider_states
 };
 
 /// A thread-safe ring of journal entries, bounded by entries and by bytes.

@@ -129,9 +129,9 @@ std::optional<route_match> match_route(Segments const& segments, std::string_vie
 
 /// A request target split for routing (see parse_target()).
 struct parsed_target {
-    std::vector<std::string_view> segments;  // decoded; into the target or `decoded`
-    std::vector<std::pair<std::string, std::string>> query;
-    std::deque<std::string> decoded;  // stable addresses: `segments` may point here
+    std::vector<std::string_view> segments;  ///< decoded, viewing the target or `decoded`
+    std::vector<std::pair<std::string, std::string>> query;  ///< the query parameters, decoded
+    std::deque<std::string> decoded;  ///< decoded segments, when a path had escapes
 };
 
 // Bytes a path segment may hold as they are (RFC 3986 pchar without
