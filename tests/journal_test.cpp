@@ -175,6 +175,14 @@ BOOST_AUTO_TEST_CASE(secret_headers_and_query_values_are_redacted) {
     BOOST_TEST(mock::is_secret_header("X-Mock-Control-Token"));
     BOOST_TEST(!mock::is_secret_header("Content-Type"));
     BOOST_TEST(!mock::is_secret_header("Idempotency-Key"));
+    // Every word of the rule, in any case and at any place in the name.
+    for (auto name : {"Proxy-Authorization", "COOKIE", "Set-Cookie", "x-secret", "My-Session",
+                      "Password", "Access-Control-Allow-Credentials", "X-Api-Key", "apikey",
+                      "x_api_key", "tokenx", "XTOKEN"})
+        BOOST_TEST(mock::is_secret_header(name), name);
+    for (auto name :
+         {"", "t", "Toke", "X-Request-Id", "Cookies", "Accept", "Sign", "Api-Ke", "Content-Length"})
+        BOOST_TEST(!mock::is_secret_header(name), name);
     BOOST_TEST(mock::redact_target("/v1/x?scope=mine&access_token=abc&sig=1") ==
                "/v1/x?scope=mine&access_token=***&sig=1");
 
@@ -265,6 +273,72 @@ BOOST_AUTO_TEST_CASE(the_byte_bound_holds_and_long_bodies_are_cut) {
     BOOST_TEST(e.request.body_truncated);
     BOOST_TEST(e.request.body_size > 2000u);
     BOOST_TEST(e.request.body_text().size() == 1000u);
+}
+
+// A large body's buffer must not be handed on from entry to entry: if it
+// were, the byte bound would be spent on idle capacity and hold a handful of
+// small entries instead of hundreds.
+BOOST_AUTO_TEST_CASE(large_bodies_leave_no_oversized_buffers_behind) {
+    mock::journal_limits limits;
+    limits.max_bytes = 64 * 1024;
+    limits.max_body_bytes = 32 * 1024;
+    mock::journal_ring ring{limits};
+    http::fields none;
+    auto add = [&](std::size_t body_size) {
+        std::string body(body_size, 'x');
+        mock::journal_capture c;
+        c.method = "POST";
+        c.target = "/v1/aihub/contents";
+        c.request_id = "req";
+        c.status = 201;
+        ring.add(c, none, body, &none, "{}");
+        auto st = ring.stats();
+        BOOST_TEST_REQUIRE(st.bytes <= limits.max_bytes,
+                           st.bytes << " bytes after a " << body_size << " B body");
+    };
+    for (int i = 0; i < 400; ++i)
+        add(100);
+    auto const small_only = ring.stats().entries;
+    add(30'000);
+    add(30'000);
+    for (int i = 0; i < 400; ++i)
+        add(100);
+    auto st = ring.stats();
+    // The same small entries as before the two large ones, within a few.
+    BOOST_TEST(st.entries + 4 >= small_only, st.entries << " kept, " << small_only << " before");
+    BOOST_TEST(small_only >= 100u);
+    auto kept = ring.entries();
+    BOOST_TEST_REQUIRE(kept.size() == st.entries);
+    BOOST_TEST(kept.back().request.body_text().size() == 100u);
+}
+
+// Filtering happens on the packed entries: a reader gets only the matches,
+// in order, and the ones it did not ask for are not in its result.
+BOOST_AUTO_TEST_CASE(a_filtered_read_returns_only_the_matches_in_order) {
+    mock::journal_ring ring;
+    http::fields none;
+    for (int i = 0; i < 30; ++i) {
+        mock::journal_capture c;
+        c.method = i % 3 == 0 ? "POST" : "GET";
+        std::string target = "/v1/aihub/contents/" + std::to_string(i) + "?q=1";
+        c.target = target;
+        c.request_id = "r";
+        c.status = i % 5 == 0 ? 404 : 200;
+        ring.add(c, none, "", &none, "{}");
+    }
+    mock::journal_filter f;
+    f.method = "POST";
+    f.status_class = 2;
+    f.path_prefix = "/v1/aihub/contents/";
+    auto got = ring.entries(f);
+    std::vector<std::uint64_t> seqs;
+    for (auto& r : got)
+        seqs.push_back(r.seq);
+    // i = 3, 6, 9, 12, 18, 21, 24, 27 (0 and 15 answered 404): seq is i + 1.
+    std::vector<std::uint64_t> want{4, 7, 10, 13, 19, 22, 25, 28};
+    BOOST_TEST(seqs == want, boost::test_tools::per_element());
+    f.path_prefix = "/v1/aihub/contents/1?";  // a prefix of the path, not of the query
+    BOOST_TEST(ring.entries(f).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_journal_of_zero_entries_records_nothing) {

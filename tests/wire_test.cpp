@@ -243,4 +243,48 @@ BOOST_AUTO_TEST_CASE(source_stays_opaque_json) {
                R"({"nested":{"deep":[1,"two",null,true]},"unicode":"é"})");
 }
 
+BOOST_AUTO_TEST_CASE(a_parsed_source_outlives_the_parse) {
+    // parse() builds its document in a short-lived arena: the source it
+    // returns must be a copy in ordinary storage, whole after the arena is
+    // gone, also when the body is larger than the arena's first block.
+    json::object big;
+    for (int i = 0; i < 400; ++i)
+        big["key " + std::to_string(i)] = json::array{i, "value " + std::to_string(i), nullptr};
+    json::object body{{"content_type", "algorithm"}, {"title", "t"}, {"source", big}};
+    auto const text = json::serialize(body);
+    BOOST_TEST_REQUIRE(text.size() > 8192);
+    auto r = wire::parse<wire::create_content_request>(text);
+    BOOST_TEST(r.source->storage().get() == json::storage_ptr().get());
+    BOOST_TEST(*r.source == big);
+    auto moved = std::move(*r.source);  // still usable when handed on
+    BOOST_TEST(moved.size() == 400u);
+    BOOST_TEST(json::serialize(moved) == json::serialize(big));
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_found_in_small_and_large_objects) {
+    for (int keys : {2, 16, 17, 40}) {
+        for (bool nested : {false, true}) {
+            std::string inner = "{";
+            for (int i = 0; i < keys; ++i)
+                inner += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+            inner += "\"k" + std::to_string(keys / 2) + "\":0}";  // a repeat, last
+            std::string body =
+                nested ? R"({"content_type":"algorithm","title":"t","source":{"a":1,"x":)" + inner +
+                             "}}"
+                       : inner;
+            try {
+                wire::parse<wire::create_content_request>(body);
+                BOOST_FAIL("accepted a repeated key among " << keys);
+            } catch (gallery_error const& e) {
+                BOOST_TEST(std::string(e.what()).find("'k" + std::to_string(keys / 2) + "'") !=
+                               std::string::npos,
+                           e.what());
+            }
+        }
+    }
+    // the same key in sibling and nested objects is not a repeat
+    BOOST_CHECK_NO_THROW(wire::parse<wire::create_content_request>(
+        R"({"content_type":"algorithm","title":"t","source":{"a":{"a":1,"b":{"a":2}},"b":{"a":3}}})"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include <aigallery/error.hpp>
 #include <aigallery/validation.hpp>
 
+#include <charconv>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -156,7 +157,22 @@ public:
 
     /// The text `x.y.z`.
     std::string to_string() const {
-        return std::to_string(major_) + '.' + std::to_string(minor_) + '.' + std::to_string(patch_);
+        std::string s;
+        append_to(s);
+        return s;
+    }
+
+    /// Appends `x.y.z` to `out`, with no string of its own in between.
+    void append_to(std::string& out) const {
+        auto part = [&](std::uint32_t n) {
+            char digits[10];  // 4294967295 at most
+            out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+        };
+        part(major_);
+        out += '.';
+        part(minor_);
+        out += '.';
+        part(patch_);
     }
 
     /// Numeric order, part by part.

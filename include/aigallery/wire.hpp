@@ -7,6 +7,7 @@
 #include <aigallery/detail/strict_json.hpp>
 
 #include <boost/describe/class.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -246,9 +247,15 @@ AIGALLERY_JSON_MAPPING_FOR_NAMESPACE
 
 /// Parses a body strictly into T; throws gallery_error ModelArts.4001 naming
 /// the field (or the byte) at fault.
-template <class T>
+template <detail::described T>
 T parse(std::string_view body) {
-    return boost::json::value_to<T>(detail::parse_strict(body));
+    // The document lives only until T is read from it: build it in a
+    // monotonic arena that starts on the stack (one allocation at most for
+    // an ordinary body, not one per value). Every JSON value T keeps is
+    // copied into T's own, default storage (strict_json.hpp's read()).
+    unsigned char first_block[4096];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
+    return boost::json::value_to<T>(detail::parse_strict(body, &arena));
 }
 
 /// Parses an answer tolerantly into T: unknown fields are ignored, known

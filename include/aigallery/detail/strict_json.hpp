@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,13 +45,18 @@ public:
 
     using ec_t = boost::system::error_code;
     using sv = boost::json::string_view;
-    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_begin(ec_t&) {
+        frames_.reserve(8);
+        keys_.reserve(linear_max);
+        return true;
+    }
     bool on_document_end(ec_t&) { return true; }
     bool on_object_begin(ec_t&) {
-        frames_.emplace_back();
+        frames_.push_back({used_, {}});
         return true;
     }
     bool on_object_end(std::size_t, ec_t&) {
+        used_ = frames_.back().first_key;
         frames_.pop_back();
         return true;
     }
@@ -62,7 +68,7 @@ public:
     }
     bool on_key(sv s, std::size_t, ec_t& ec) {
         key_.append(s.data(), s.size());
-        if (!frames_.back().insert(key_).second) {
+        if (!remember(key_)) {
             duplicate = key_;
             ec = make_error_code(boost::system::errc::invalid_argument);
             return false;
@@ -82,13 +88,46 @@ public:
     bool on_comment(sv, ec_t&) { return true; }
 
 private:
-    std::vector<std::unordered_set<std::string>> frames_;
+    // Objects in request bodies hold a handful of keys: each open object's
+    // keys sit in one reused vector (no allocation per key once warm) and
+    // are searched linearly; an object that grows past `linear_max` keys
+    // moves to a hash set, so a hostile body with many keys stays linear.
+    static constexpr std::size_t linear_max = 16;
+    struct frame {
+        std::size_t first_key = 0;  // its keys are keys_[first_key, used_)
+        std::unique_ptr<std::unordered_set<std::string>> many;
+    };
+
+    // Adds a key to the innermost object; false when it was there already.
+    bool remember(std::string const& key) {
+        auto& f = frames_.back();
+        if (f.many)
+            return f.many->insert(key).second;
+        for (std::size_t i = f.first_key; i < used_; ++i)
+            if (keys_[i] == key)
+                return false;
+        if (used_ - f.first_key == linear_max) {
+            f.many = std::make_unique<std::unordered_set<std::string>>(
+                keys_.begin() + static_cast<std::ptrdiff_t>(f.first_key),
+                keys_.begin() + static_cast<std::ptrdiff_t>(used_));
+            return f.many->insert(key).second;
+        }
+        if (used_ == keys_.size())
+            keys_.emplace_back();
+        keys_[used_++].assign(key);
+        return true;
+    }
+
+    std::vector<frame> frames_;
+    std::vector<std::string> keys_;  // the open objects' keys; [0, used_) in use
+    std::size_t used_ = 0;
     std::string key_;
 };
 
 /// Parses a whole body strictly; throws ModelArts.4001 saying what is wrong
 /// and where.
-inline boost::json::value parse_strict(std::string_view text) {
+inline boost::json::value parse_strict(std::string_view text,
+                                       boost::json::storage_ptr storage = {}) {
     boost::json::parse_options opt;
     opt.max_depth = 64;
     boost::json::basic_parser<duplicate_key_finder> p(opt);
@@ -99,7 +138,7 @@ inline boost::json::value parse_strict(std::string_view text) {
             field_error(p.handler().duplicate, "appears more than once");
         field_error({}, "malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
     }
-    auto v = boost::json::parse(text, ec, {}, opt);
+    auto v = boost::json::parse(text, ec, std::move(storage), opt);
     if (ec)
         field_error({}, "malformed JSON: " + ec.message());  // e.g. an empty body
     return v;

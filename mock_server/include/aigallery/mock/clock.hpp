@@ -16,7 +16,8 @@ using time_point = std::chrono::sys_seconds;
 /// 2026-11-25T21:29:54Z. Every answer carries a few of these, so years 1000 to
 /// 9999 are done by calendar arithmetic: strftime and gmtime_r cost more than
 /// the rest of a GET (gmtime_r takes glibc's time-zone lock each time).
-inline std::string format_rfc3339(time_point t) {
+/// Appends `t` as format_rfc3339() prints it, with no string in between.
+inline void append_rfc3339(std::string& out, time_point t) {
     auto day = std::chrono::floor<std::chrono::days>(t);
     std::chrono::year_month_day ymd{day};
     int year = static_cast<int>(ymd.year());
@@ -40,14 +41,22 @@ inline std::string format_rfc3339(time_point t) {
         buf[16] = ':';
         two(17, secs % 60);
         buf[19] = 'Z';
-        return std::string(buf, sizeof buf);
+        out.append(buf, sizeof buf);
+        return;
     }
     std::time_t tt = t.time_since_epoch().count();
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    out += buf;
+}
+
+/// 2026-11-25T21:29:54Z (see append_rfc3339()).
+inline std::string format_rfc3339(time_point t) {
+    std::string s;
+    append_rfc3339(s, t);
+    return s;
 }
 
 /// The inverse of format_rfc3339; nullopt for anything else.

@@ -59,22 +59,39 @@ public:
     std::string str() const {
         if (other_)
             return *other_;
+        std::string s;
+        append_to(s);
+        return s;
+    }
+    /// The id's text when it is not a canonical UUID (else null: 36 bytes of
+    /// hexadecimal digits and dashes, which need no escaping anywhere).
+    std::string const* text_if_not_uuid() const noexcept { return other_.get(); }
+    /// Appends the id as it was written (no string of its own in between).
+    void append_to(std::string& out) const {
+        if (other_) {
+            out += *other_;
+            return;
+        }
         static constexpr char digits[] = "0123456789abcdef";
-        std::string s(36, '-');
+        char s[36];
         std::size_t at = 0;
         for (std::size_t i = 0; i < 16; ++i) {
             if (at == 8 || at == 13 || at == 18 || at == 23)
-                ++at;
+                s[at++] = '-';
             s[at++] = digits[bytes_[i] >> 4];
             s[at++] = digits[bytes_[i] & 15];
         }
-        return s;
+        out.append(s, sizeof s);
     }
     /// The id as it was written.
     operator std::string() const { return str(); }  // NOLINT: read where strings are expected
 
     /// Same text.
-    friend bool operator==(compact_id const& a, compact_id const& b) { return a.str() == b.str(); }
+    friend bool operator==(compact_id const& a, compact_id const& b) {
+        if (!a.other_ && !b.other_)
+            return a.bytes_ == b.bytes_;
+        return a.str() == b.str();
+    }
     /// The id rule of validation.hpp, for a stored id.
     friend bool is_valid_id(compact_id const& id) { return aigallery::is_valid_id(id.str()); }
 

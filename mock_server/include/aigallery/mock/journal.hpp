@@ -1,9 +1,9 @@
 // The mock's journal: what each /v1 request sent and got back (headers with
 // secrets redacted, bodies, time and duration), kept in a ring bounded both by
 // a number of entries and by bytes, so a long-running mock stays flat in
-// memory. Capture is one copy of each body and one packed string per header
-// block, with no JSON parsing: reading the journal (filters, HAR, Pact,
-// expectations) does the expensive work, serving does not.
+// memory. Capture is one packed string per entry (every field and both
+// bodies back to back), with no JSON parsing: reading the journal (filters,
+// HAR, Pact, expectations) does the expensive work, serving does not.
 #pragma once
 
 #include <aigallery/error.hpp>
@@ -57,7 +57,9 @@ struct journal_header {
 /// password, credential, session or api key (so a future signing header is
 /// covered without a change here). Case-insensitive.
 inline bool is_secret_header(std::string_view name) {
-    // Runs for every header of every journaled request: no allocation.
+    // Runs for every header of every journaled request: no allocation, and
+    // one pass over the name, trying only the words its letter can start.
+    using namespace std::string_view_literals;
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
     auto is = [&](std::string_view word) {
         if (word.size() != name.size())
@@ -67,22 +69,43 @@ inline bool is_secret_header(std::string_view name) {
                 return false;
         return true;
     };
-    if (is("authorization") || is("proxy-authorization") || is("cookie") || is("set-cookie"))
+    if (is("authorization"sv) || is("proxy-authorization"sv) || is("cookie"sv) ||
+        is("set-cookie"sv))
         return true;
-    auto contains = [&](std::string_view word) {
-        for (std::size_t at = 0; at + word.size() <= name.size(); ++at) {
-            std::size_t i = 0;
-            while (i < word.size() && lower(name[at + i]) == word[i])
-                ++i;
-            if (i == word.size())
-                return true;
-        }
-        return false;
+    auto at = [&](std::size_t i, std::string_view word) {
+        if (i + word.size() > name.size())
+            return false;
+        for (std::size_t k = 1; k < word.size(); ++k)  // word[0] already matched
+            if (lower(name[i + k]) != word[k])
+                return false;
+        return true;
     };
-    for (std::string_view word : {"token", "signature", "secret", "password", "credential",
-                                  "session", "api-key", "apikey", "api_key"})
-        if (contains(word))
-            return true;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        switch (lower(name[i])) {
+            case 't':
+                if (at(i, "token"sv))
+                    return true;
+                break;
+            case 's':
+                if (at(i, "signature"sv) || at(i, "secret"sv) || at(i, "session"sv))
+                    return true;
+                break;
+            case 'p':
+                if (at(i, "password"sv))
+                    return true;
+                break;
+            case 'c':
+                if (at(i, "credential"sv))
+                    return true;
+                break;
+            case 'a':
+                if (at(i, "api-key"sv) || at(i, "apikey"sv) || at(i, "api_key"sv))
+                    return true;
+                break;
+            default:
+                break;
+        }
+    }
     return false;
 }
 
@@ -159,7 +182,7 @@ struct journal_message {
     /// The headers packed as "name: value\n" lines, secrets already redacted:
     /// one allocation per message instead of one per header.
     std::string packed_headers;
-    /// The body (perhaps cut), shared by every copy of this entry.
+    /// The body (perhaps cut); null when there was none.
     std::shared_ptr<std::string const> body;
     /// The body's full size in bytes, before any cut.
     std::size_t body_size = 0;
@@ -255,14 +278,18 @@ struct journal_filter {
     std::optional<int> status_class{};         ///< 1 to 5, from "4xx"
 
     /// Whether an entry passes every given criterion.
-    bool matches(journal_record const& r) const {
-        if (method && r.method != *method)
+    bool matches(journal_record const& r) const { return matches(r.method, r.path(), r.status); }
+
+    /// Whether an entry with this method, path (no query) and status passes
+    /// every given criterion.
+    bool matches(std::string_view entry_method, std::string_view path, int entry_status) const {
+        if (method && entry_method != *method)
             return false;
-        if (path_prefix && !r.path().starts_with(*path_prefix))
+        if (path_prefix && !path.starts_with(*path_prefix))
             return false;
-        if (status && r.status != *status)
+        if (status && entry_status != *status)
             return false;
-        if (status_class && r.status / 100 != *status_class)
+        if (status_class && entry_status / 100 != *status_class)
             return false;
         return true;
     }
@@ -318,7 +345,7 @@ struct journal_filter {
 /// Counters a reader can show next to the entries.
 struct journal_stats {
     std::size_t entries = 0;     ///< kept now
-    std::size_t bytes = 0;       ///< held now, as footprint() counts
+    std::size_t bytes = 0;       ///< held now: entries, spare buffer and free slots
     std::uint64_t dropped = 0;   ///< pushed out by the bounds since the last clear
     std::uint64_t recorded = 0;  ///< ever recorded since the last clear
 };
@@ -341,11 +368,15 @@ struct journal_capture {
 
 /// A thread-safe ring of journal entries, bounded by entries and by bytes.
 ///
-/// Serving pays for one copy of what it records and, once the ring is full,
-/// no allocation: an entry is kept as one string holding all its text (the
-/// fields back to back), in a slot of a fixed array that the newest entry
-/// takes over from the oldest, reusing the oldest one's string. A
-/// journal_record, with its separate strings, is built only when read.
+/// Serving pays for one copy of what it records and, once the ring is full
+/// and entries are of like size, no allocation: an entry is kept as one
+/// string holding all its text (the fields back to back), in a slot of an
+/// array that the newest entry takes over from the oldest, reusing the
+/// oldest one's string when it is not much larger than needed (so one large
+/// body does not leave oversized buffers behind). The byte bound counts the
+/// entries, that one spare buffer and the unused slots. A journal_record,
+/// with its separate strings, is built only when read, and only for the
+/// entries the reader's filter passes.
 class journal_ring {
 public:
     /// An empty journal with these bounds.
@@ -370,15 +401,20 @@ public:
         entry e;
         {
             std::lock_guard lock(mutex_);
+            bytes_ -= string_cost(spare_);
             e.text.swap(spare_);  // a dropped entry's buffer, when there is one
         }
+        std::size_t const need = c.method.size() + c.target.size() + c.request_id.size() +
+                                 c.fault.size() + c.domain_id.value_or("").size() +
+                                 c.account.value_or("").size() +
+                                 c.idempotency_key.value_or("").size() + headers_size(request) +
+                                 (response ? headers_size(*response) : 0) +
+                                 std::min(request_body.size(), limits_.max_body_bytes) +
+                                 std::min(response_body.size(), limits_.max_body_bytes) + 16;
+        if (e.text.capacity() > 2 * need + 1024)
+            std::string().swap(e.text);  // far too large: reusing it would hold memory idle
         e.text.clear();
-        e.text.reserve(c.method.size() + c.target.size() + c.request_id.size() + c.fault.size() +
-                       c.domain_id.value_or("").size() + c.account.value_or("").size() +
-                       c.idempotency_key.value_or("").size() + headers_size(request) +
-                       (response ? headers_size(*response) : 0) +
-                       std::min(request_body.size(), limits_.max_body_bytes) +
-                       std::min(response_body.size(), limits_.max_body_bytes) + 16);
+        e.text.reserve(need);
         std::size_t field = 0;
         auto mark = [&] { e.at[++field] = static_cast<std::uint32_t>(e.text.size()); };
         append_printable(e.text, c.method);
@@ -414,19 +450,37 @@ public:
         e.started_at = c.started_at;
         e.duration = c.duration;
         e.state_before = c.state_before;
-        e.footprint = sizeof(entry) + e.text.capacity() +
+        e.footprint = sizeof(entry) + string_cost(e.text) +
                       (e.state_before ? e.state_before->capacity() + shared_block : 0);
 
+        std::string freed;  // an old spare buffer, released after the lock
         std::lock_guard lock(mutex_);
         e.seq = ++recorded_;
-        while (count_ > 0 &&
-               (count_ >= limits_.max_entries || bytes_ + e.footprint > limits_.max_bytes))
-            drop_oldest();
+        auto const over = [&] { return held_after_adding(e.footprint) > limits_.max_bytes; };
+        while (count_ > 0 && (count_ >= limits_.max_entries || over())) {
+            // Slots grown for many small entries are themselves part of the
+            // byte bound: give the idle ones back before dropping entries
+            // for a large one (at most twice the slots in use are kept).
+            std::size_t const fewer = std::max<std::size_t>(16, 2 * (count_ + 1));
+            if (count_ < limits_.max_entries && slots_.capacity() > fewer) {
+                shrink_slots(fewer);
+                continue;
+            }
+            drop_oldest(freed);
+        }
+        if (over()) {
+            bytes_ -= string_cost(spare_);  // alone and still too large: no spare either
+            std::string().swap(spare_);
+            if (slots_.capacity() > 1)
+                shrink_slots(1);
+        }
         if (count_ == slots_.size()) {
             // Room for one more slot, oldest first again so the ring can grow.
             std::rotate(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_),
                         slots_.end());
             head_ = 0;
+            if (slots_.size() == slots_.capacity())
+                slots_.reserve(grown_capacity());
             slots_.emplace_back();
         }
         bytes_ += e.footprint;
@@ -434,22 +488,31 @@ public:
         ++count_;
     }
 
-    /// The kept entries that pass the filter, oldest first.
+    /// The kept entries that pass the filter, oldest first. The lock is held
+    /// only to copy the matching entries' packed text; the records are built
+    /// after it, so a large read does not hold up serving for long.
     std::vector<journal_record> entries(journal_filter const& f = {}) const {
-        std::lock_guard lock(mutex_);
-        std::vector<journal_record> out;
-        for (std::size_t i = 0; i < count_; ++i) {
-            auto r = slots_[(head_ + i) % slots_.size()].record(limits_.max_body_bytes);
-            if (f.matches(r))
-                out.push_back(std::move(r));
+        std::vector<entry> picked;
+        {
+            std::lock_guard lock(mutex_);
+            for (std::size_t i = 0; i < count_; ++i) {
+                auto const& e = slots_[(head_ + i) % slots_.size()];
+                auto target = e.get(f_target);
+                if (f.matches(e.get(f_method), target.substr(0, target.find('?')), e.status))
+                    picked.push_back(e);
+            }
         }
+        std::vector<journal_record> out;
+        out.reserve(picked.size());
+        for (auto const& e : picked)
+            out.push_back(e.record(limits_.max_body_bytes));
         return out;
     }
 
     /// Entries and bytes held now, and how many were dropped or recorded.
     journal_stats stats() const {
         std::lock_guard lock(mutex_);
-        return {count_, bytes_, dropped_, recorded_};
+        return {count_, bytes_ + unused_slots_cost(slots_.capacity(), count_), dropped_, recorded_};
     }
 
     /// Forgets every entry and gives the memory back: the slots and their
@@ -568,16 +631,51 @@ private:
         }
     };
 
-    // Under mutex_: forgets the oldest entry, keeping its buffer for the next.
-    void drop_oldest() {
+    // Heap bytes a string holds (none while its text fits inline).
+    static std::size_t string_cost(std::string const& s) {
+        return s.capacity() > 15 ? s.capacity() + 1 : 0;
+    }
+    // What the slots not holding one of `used` entries cost, at that capacity.
+    static std::size_t unused_slots_cost(std::size_t capacity, std::size_t used) {
+        return capacity > used ? (capacity - used) * sizeof(entry) : 0;
+    }
+    // Under mutex_: the slot count the ring grows to when every slot is taken.
+    std::size_t grown_capacity() const {
+        return std::min(std::max<std::size_t>(16, 2 * slots_.size()),
+                        std::max(limits_.max_entries, slots_.size() + 1));
+    }
+    // Under mutex_: what the journal would hold with one more entry of this
+    // footprint, counting the slots it would have then.
+    std::size_t held_after_adding(std::size_t footprint) const {
+        std::size_t capacity = slots_.capacity();
+        if (count_ == slots_.size() && slots_.size() == capacity)
+            capacity = grown_capacity();
+        return bytes_ + footprint + unused_slots_cost(capacity, count_ + 1);
+    }
+    // Under mutex_: forgets the oldest entry, keeping its buffer as the spare
+    // for the next one (the buffer it replaces moves to `freed`).
+    void drop_oldest(std::string& freed) {
         auto& oldest = slots_[head_];
         bytes_ -= oldest.footprint;
-        if (oldest.text.capacity() > spare_.capacity())
-            spare_ = std::move(oldest.text);
+        bytes_ -= string_cost(spare_);
+        freed.swap(spare_);
+        spare_ = std::move(oldest.text);
+        bytes_ += string_cost(spare_);
         oldest = entry{};
         head_ = (head_ + 1) % slots_.size();
         --count_;
         ++dropped_;
+    }
+
+    // Under mutex_: moves the kept entries, oldest first, into slots of
+    // exactly `capacity` (more than count_), releasing the old ones.
+    void shrink_slots(std::size_t capacity) {
+        std::vector<entry> fresh;
+        fresh.reserve(capacity);
+        for (std::size_t i = 0; i < count_; ++i)
+            fresh.push_back(std::move(slots_[(head_ + i) % slots_.size()]));
+        slots_.swap(fresh);
+        head_ = 0;
     }
 
     // As printable(s, s.size()): a method is short and almost always plain.
@@ -607,8 +705,8 @@ private:
     std::vector<entry> slots_;  // a ring: the oldest of count_ entries is slots_[head_]
     std::size_t head_ = 0;
     std::size_t count_ = 0;
-    std::string spare_;  // the buffer of the last entry dropped, for the next one
-    std::size_t bytes_ = 0;
+    std::string spare_;      // the buffer of the last entry dropped, for the next one
+    std::size_t bytes_ = 0;  // the entries' footprints (their slots included) and spare_'s buffer
     std::uint64_t dropped_ = 0;
     std::uint64_t recorded_ = 0;
 };

@@ -126,12 +126,13 @@ void append_json(std::string& out, T const& t) {
     boost::mp11::mp_for_each<members>([&](auto d) {
         auto const& member = t.*d.pointer;
         using M = std::remove_cvref_t<decltype(member)>;
+        constexpr std::string_view name = decltype(d)::name;  // its length known here
         auto key = [&] {
             if (!first)
                 out += ',';
             first = false;
             out += '"';
-            out += d.name;  // member names need no escaping
+            out.append(name);  // member names need no escaping
             out += "\":";
         };
         if constexpr (aigallery::detail::is_optional<M>::value) {

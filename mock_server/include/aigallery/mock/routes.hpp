@@ -77,45 +77,65 @@ inline constexpr std::array<route, 20> routes{{
 struct route_match {
     /// The route, or null when no path matched.
     route const* r = nullptr;
-    std::vector<std::string> params;  ///< the braced segments, decoded, in order
+    /// The braced segments, decoded, in order (a route has at most two):
+    /// views of the segments given to match_route(), valid as long as they are.
+    std::array<std::string_view, 2> params{};
     /// Whether the route takes the request's method (else 405).
     bool method_allowed = false;
 };
 
+namespace route_tables {
+
+/// A pattern split into its segments once, at compile time: matching then
+/// compares segment counts and literal segments, with no parsing per request.
+struct route_shape {
+    std::array<std::string_view, 8> segments{};  ///< literal or "{name}", in order
+    std::size_t count = 0;                       ///< how many of `segments` are used
+};
+
+/// Splits a pattern ("/v1/aihub/contents/{content_id}") into its shape.
+constexpr route_shape shape_of(std::string_view pattern) {
+    route_shape shape;
+    std::string_view p = pattern.substr(1);
+    while (!p.empty()) {
+        auto slash = p.find('/');
+        shape.segments[shape.count++] = p.substr(0, slash);
+        p = slash == std::string_view::npos ? std::string_view() : p.substr(slash + 1);
+    }
+    return shape;
+}
+
+/// The shape of each entry of `routes`, at the same index.
+inline constexpr auto route_shapes = [] {
+    std::array<route_shape, routes.size()> shapes{};
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        shapes[i] = shape_of(routes[i].pattern);
+    return shapes;
+}();
+
+}  // namespace route_tables
+
 /// Matches decoded path segments (strings or string views) against the table.
 template <class Segments>
 std::optional<route_match> match_route(Segments const& segments, std::string_view method) {
-    for (auto const& r : routes) {
-        // First only compare, copying nothing: most routes of the table fail
-        // here, and this runs on every request.
-        std::string_view p = r.pattern.substr(1);
-        std::size_t i = 0;
-        bool ok = true;
-        while (ok && !p.empty()) {
-            auto slash = p.find('/');
-            std::string_view seg = p.substr(0, slash);
-            p = slash == std::string_view::npos ? std::string_view() : p.substr(slash + 1);
-            if (i >= segments.size())
-                ok = false;
-            else if (seg.front() == '{')
-                ok = !segments[i].empty();
-            else
-                ok = segments[i] == seg;
-            ++i;
-        }
-        if (!ok || i != segments.size())
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        auto const& shape = route_tables::route_shapes[i];
+        if (shape.count != segments.size())
             continue;
-        std::vector<std::string> params;
-        params.reserve(2);
-        p = r.pattern.substr(1);
-        for (std::size_t k = 0; !p.empty(); ++k) {
-            auto slash = p.find('/');
-            if (p.front() == '{')
-                params.emplace_back(segments[k]);
-            p = slash == std::string_view::npos ? std::string_view() : p.substr(slash + 1);
+        bool ok = true;
+        for (std::size_t k = 0; ok && k < shape.count; ++k) {
+            std::string_view const seg = shape.segments[k];
+            ok = seg.front() == '{' ? !std::string_view(segments[k]).empty()
+                                    : std::string_view(segments[k]) == seg;
         }
-        route_match m{&r, std::move(params), false};
-        std::string_view allow = r.allow;
+        if (!ok)
+            continue;
+        route_match m{&routes[i], {}, false};
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < shape.count; ++k)
+            if (shape.segments[k].front() == '{')
+                m.params[n++] = std::string_view(segments[k]);
+        std::string_view allow = routes[i].allow;
         while (!allow.empty()) {
             auto comma = allow.find(", ");
             if (allow.substr(0, comma) == method)
@@ -132,33 +152,88 @@ struct parsed_target {
     std::vector<std::string_view> segments;  ///< decoded, viewing the target or `decoded`
     std::vector<std::pair<std::string, std::string>> query;  ///< the query parameters, decoded
     std::deque<std::string> decoded;  ///< decoded segments, when a path had escapes
+
+    parsed_target() = default;
+    /// Not copyable: `segments` views the target and `decoded`, and a copy's
+    /// views would still point into the original. Moving keeps them valid
+    /// (a moved deque keeps its elements where they are).
+    parsed_target(parsed_target const&) = delete;
+    parsed_target& operator=(parsed_target const&) = delete;
+    parsed_target(parsed_target&&) noexcept = default;             ///< keeps the views valid
+    parsed_target& operator=(parsed_target&&) noexcept = default;  ///< keeps the views valid
+    ~parsed_target() = default;
 };
 
-// Bytes a path segment may hold as they are (RFC 3986 pchar without
-// percent-escapes): a path of only these decodes to itself.
+namespace route_tables {
+
+/// Bytes a path segment may hold as they are (RFC 3986 pchar without
+/// percent-escapes), one flag per byte.
+inline constexpr auto plain_path_bytes = [] {
+    std::array<bool, 256> ok{};
+    for (int c = 'a'; c <= 'z'; ++c)
+        ok[static_cast<unsigned char>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        ok[static_cast<unsigned char>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        ok[static_cast<unsigned char>(c)] = true;
+    for (char c : std::string_view("/-._~!$&'()*+,;=:@"))
+        ok[static_cast<unsigned char>(c)] = true;
+    return ok;
+}();
+
+}  // namespace route_tables
+
+/// Whether a path holds only bytes a segment may hold as they are and no
+/// segment Boost.URL treats specially ("//", "." or ".."): such a path
+/// decodes to itself.
 inline bool is_plain_path(std::string_view path) {
-    for (char c : path) {
-        bool const ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') ||
-                        std::string_view("/-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
-        if (!ok)
+    if (!path.starts_with('/'))
+        return false;
+    std::size_t segment = 1;  // where the current segment starts
+    for (std::size_t i = 1; i <= path.size(); ++i) {
+        if (i < path.size() && path[i] != '/') {
+            if (!route_tables::plain_path_bytes[static_cast<unsigned char>(path[i])])
+                return false;
+            continue;
+        }
+        std::string_view const seg = path.substr(segment, i - segment);
+        if ((seg.empty() && i < path.size()) || seg == "." || seg == "..")
             return false;
+        segment = i + 1;
     }
-    // Boost.URL treats "//", "." and ".." segments specially: leave those to it.
-    return path.starts_with('/') && path.find("//") == std::string_view::npos &&
-           path.find("/./") == std::string_view::npos && !path.ends_with("/.") &&
-           path.find("/../") == std::string_view::npos && !path.ends_with("/..");
+    return true;
+}
+
+/// Whether a query holds only bytes that decode to themselves ('+' and '%'
+/// excluded) in non-empty parameters: such a query splits on '&' and '='
+/// exactly as Boost.URL splits it.
+inline bool is_plain_query(std::string_view query) {
+    if (query.empty() || query.front() == '&' || query.back() == '&')
+        return false;
+    char previous = 0;
+    for (char c : query) {
+        if (c == '+' || c == '?' ||
+            !route_tables::plain_path_bytes[static_cast<unsigned char>(c)] ||
+            (c == '&' && previous == '&'))
+            return false;
+        previous = c;
+    }
+    return true;
 }
 
 /// Splits an origin-form target into decoded path segments and query
 /// parameters, as Boost.URL does; throws 404 ModelArts.4042 when it is not one.
 inline parsed_target parse_target(std::string_view target) {
     parsed_target t;
-    t.segments.reserve(8);
-    if (is_plain_path(target)) {
-        // The common case, without a URL parser: split on '/', as
-        // Boost.URL would, with no copy of a segment.
-        std::string_view rest = target.substr(1);
+    auto const q = target.find('?');
+    std::string_view const path = target.substr(0, q);
+    std::string_view const query =
+        q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    if (is_plain_path(path) && (q == std::string_view::npos || is_plain_query(query))) {
+        // The common case, without a URL parser: split on '/' (and the
+        // query on '&' and '='), as Boost.URL would, copying no segment.
+        t.segments.reserve(8);
+        std::string_view rest = path.substr(1);
         while (!rest.empty()) {
             auto slash = rest.find('/');
             t.segments.push_back(rest.substr(0, slash));
@@ -167,6 +242,16 @@ inline parsed_target parse_target(std::string_view target) {
             rest = rest.substr(slash + 1);
             if (rest.empty())
                 t.segments.emplace_back();  // a trailing '/': one empty segment
+        }
+        rest = query;
+        while (!rest.empty()) {
+            auto amp = rest.find('&');
+            std::string_view const param = rest.substr(0, amp);
+            auto eq = param.find('=');
+            t.query.emplace_back(
+                std::string(param.substr(0, eq)),
+                eq == std::string_view::npos ? std::string() : std::string(param.substr(eq + 1)));
+            rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
         }
         return t;
     }

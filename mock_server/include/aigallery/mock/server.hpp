@@ -95,8 +95,8 @@ private:
           max_connections_(connection_limit(opts.max_connections)),
           one_thread_(opts.threads <= 1),
           ioc_(one_thread_ ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
-          acceptor_(boost::asio::make_strand(ioc_)),
-          sweep_timer_(boost::asio::make_strand(ioc_)),
+          acceptor_(own_executor()),
+          sweep_timer_(own_executor()),
           sweep_every_(sweep_interval(opts)) {
         namespace net = boost::asio;
         using tcp = net::ip::tcp;
@@ -351,6 +351,14 @@ private:
         }
         auto executor = c->stream.get_executor();
         boost::asio::co_spawn(executor, session<Policy>(std::move(c)), boost::asio::detached);
+    }
+
+    // An executor for the acceptor or the sweeper: a strand of their own
+    // when several threads serve, the io_context's own with one.
+    boost::asio::any_io_executor own_executor() {
+        if (one_thread_)
+            return ioc_.get_executor();
+        return boost::asio::make_strand(ioc_);
     }
 
     static tcp::endpoint resolve_listen_endpoint(std::string const& host, unsigned short port) {

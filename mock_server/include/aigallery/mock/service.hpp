@@ -617,10 +617,11 @@ private:
     /// The record of what a change did to one asset: its whole new value,
     /// or its deletion. Setting values (never adding to them) makes a
     /// record safe to replay twice.
-    std::uint64_t log_asset(std::string const& content_id,
+    std::uint64_t log_asset(std::string_view content_view,
                             doc::idempotency_doc const* key = nullptr) {
         if (!log_)
             return 0;
+        std::string const content_id(content_view);
         boost::json::object record;
         if (auto const* a = state_.find_asset(content_id))
             record["assets"] = boost::json::array{boost::json::value_from(to_doc(*a))};
@@ -636,7 +637,7 @@ private:
     /// order is change order), and made durable after the lock is released
     /// (so a flush never blocks readers). Returns what `change` answers.
     template <class Change>
-    http_response change_asset(std::string const& content_id, Change&& change) {
+    http_response change_asset(std::string_view content_id, Change&& change) {
         std::unique_lock lock(state_mutex_);
         http_response answer = change();
         auto seq = log_asset(content_id);
@@ -1043,7 +1044,7 @@ private:
                 if (req.method() == boost::beast::http::verb::get) {
                     auto q = parse_list_query(target.query);
                     std::shared_lock lock(state_mutex_);
-                    return ok(state_.list(caller, q));
+                    return json_response(200, state_.list_json(caller, q));
                 }
                 auto body = wire::parse<wire::create_content_request>(require_body(req));
                 return idempotent(req, caller, key, [&] {
@@ -1081,7 +1082,7 @@ private:
             case route_id::version: {
                 if (req.method() == boost::beast::http::verb::get) {
                     std::shared_lock lock(state_mutex_);
-                    return ok(state_.get_version(caller, p[0], p[1]));
+                    return json_response(200, state_.get_version_json(caller, p[0], p[1]));
                 }
                 return change_asset(p[0], [&] {
                     state_.delete_version(caller, p[0], p[1]);
@@ -1166,7 +1167,7 @@ private:
         if (resp.result_int() / 100 == 2) {
             // Location is /v1/aihub/contents/{content_id}: the asset that changed.
             std::string_view location = resp[boost::beast::http::field::location];
-            seq = log_asset(std::string(location.substr(location.rfind('/') + 1)), record);
+            seq = log_asset(location.substr(location.rfind('/') + 1), record);
         }
         lock.unlock();
         make_durable(seq);

@@ -7,6 +7,7 @@
 #include <aigallery/error.hpp>
 #include <aigallery/mock/clock.hpp>
 #include <aigallery/mock/compact.hpp>
+#include <aigallery/mock/json_writer.hpp>
 #include <aigallery/validation.hpp>
 #include <aigallery/version.hpp>
 #include <aigallery/visibility.hpp>
@@ -20,6 +21,7 @@
 #include <boost/multi_index_container.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <optional>
@@ -366,6 +368,20 @@ public:
         return describe_version(caller, a, visible_version(caller, a, num));
     }
 
+    /// GET .../versions/{v} as `caller`, written straight as its JSON body:
+    /// byte for byte json_writer::to_json(get_version(...)), without the
+    /// wire structure and its copies in between (the most frequent read).
+    std::string get_version_json(account const& caller, std::string_view content_id,
+                                 std::string_view version_text) const {
+        auto num = parse_path_version(version_text);
+        auto const& a = visible_asset(caller, content_id);
+        auto const& v = visible_version(caller, a, num);
+        std::string out;
+        out.reserve(320 + v.desc.size() + 64 * v.dependencies.size() + 40 * v.group_users.size());
+        write_version_json(out, caller, a, v);
+        return out;
+    }
+
     /// GET .../dependents: the caller's workflow versions that run this algorithm version.
     wire::dependents_response dependents(account const& caller, std::string_view content_id,
                                          std::string_view version_text) const {
@@ -382,19 +398,57 @@ public:
 
     /// GET /v1/aihub/contents: one page of a listing.
     wire::content_list_response list(account const& caller, list_query const& q) const {
+        auto const page = list_page(caller, q);
         wire::content_list_response r;
-        bool filtered = q.type || q.title || q.source_algorithm_id;
-        if (!filtered && q.scope != list_query::scope_kind::shared) {
-            page_ranked(caller, q, r);
-        } else {
-            std::vector<asset_record const*> matches = scan(caller, q);
-            sort_assets(matches, q);
-            r.total = matches.size();
-            for (std::uint64_t i = q.offset; i < matches.size() && r.items.size() < q.limit; ++i)
-                r.items.push_back(list_item(caller, *matches[i], q.scope));
-        }
+        r.total = page.total;
+        r.items.reserve(page.items.size());
+        for (auto const& [a, v] : page.items)
+            r.items.push_back({a->content_id, std::string(to_string(a->type)), a->title, a->owner,
+                               v->num.to_string(), std::string(to_string(v->vis)),
+                               format_rfc3339(a->created_at), format_rfc3339(a->updated_at)});
         r.count = r.items.size();
         return r;
+    }
+
+    /// GET /v1/aihub/contents, written straight as its JSON body: byte for
+    /// byte json_writer::to_json(list(...)), without the eight strings per
+    /// item of the wire structure.
+    std::string list_json(account const& caller, list_query const& q) const {
+        using json_writer::append_json_string;
+        auto const page = list_page(caller, q);
+        std::string out;
+        out.reserve(48 + 320 * page.items.size());
+        char digits[24];
+        out += "{\"total\":";
+        out.append(digits, std::to_chars(digits, digits + sizeof digits, page.total).ptr);
+        out += ",\"count\":";
+        out.append(digits, std::to_chars(digits, digits + sizeof digits,
+                                         static_cast<std::uint64_t>(page.items.size()))
+                               .ptr);
+        out += ",\"items\":[";
+        bool first = true;
+        for (auto const& [a, v] : page.items) {
+            out += first ? "{\"content_id\":" : ",{\"content_id\":";
+            first = false;
+            append_json_string(out, a->content_id);
+            out += ",\"content_type\":";
+            append_json_string(out, to_string(a->type));
+            out += ",\"title\":";
+            append_json_string(out, a->title);
+            out += ",\"owner\":";
+            append_json_string(out, a->owner);
+            out += ",\"latest_version\":";
+            append_version_num(out, v->num);
+            out += ",\"visibility\":";
+            append_json_string(out, to_string(v->vis));
+            out += ",\"created_at\":\"";
+            append_rfc3339(out, a->created_at);
+            out += "\",\"updated_at\":\"";
+            append_rfc3339(out, a->updated_at);
+            out += "\"}";
+        }
+        out += "]}";
+        return out;
     }
 
     // ---- sharing ---------------------------------------------------------------------
@@ -1033,6 +1087,53 @@ private:
         return {a.content_id, v.version_id, num.to_string(), "/v1/aihub/contents/" + a.content_id};
     }
 
+    static void append_version_num(std::string& out, version_number n) {
+        out += '"';
+        n.append_to(out);
+        out += '"';
+    }
+
+    // describe_version() as JSON, member for member in wire::version_response's order.
+    void write_version_json(std::string& out, account const& caller, asset_record const& a,
+                            version_record const& v) const {
+        using json_writer::append_json_string;
+        out += "{\"content_id\":";
+        append_json_string(out, a.content_id);
+        out += ",\"version_id\":";
+        if (auto const* text = v.version_id.text_if_not_uuid()) {
+            append_json_string(out, *text);
+        } else {
+            out += '"';
+            v.version_id.append_to(out);
+            out += '"';
+        }
+        out += ",\"version_num\":";
+        append_version_num(out, v.num);
+        out += ",\"desc\":";
+        append_json_string(out, v.desc);
+        out += ",\"visibility\":";
+        append_json_string(out, to_string(v.vis));
+        if (caller.domain_id == a.owner) {
+            out += ",\"group_users\":";
+            json_writer::append_json(out, v.group_users);
+        }
+        out += ",\"dependencies\":[";
+        bool first = true;
+        for (auto const& d : v.dependencies) {
+            out += first ? "{\"content_id\":" : ",{\"content_id\":";
+            first = false;
+            append_json_string(out, d.content_id);
+            out += ",\"version_num\":";
+            append_version_num(out, d.num);
+            out += '}';
+        }
+        out += "],\"source\":";
+        json_writer::append_json(out, v.source.get());
+        out += ",\"created_at\":\"";
+        append_rfc3339(out, v.created_at);
+        out += "\"}";
+    }
+
     wire::version_response describe_version(account const& caller, asset_record const& a,
                                             version_record const& v) const {
         wire::version_response r;
@@ -1065,49 +1166,60 @@ private:
         return nullptr;
     }
 
-    wire::content_list_item list_item(account const& caller, asset_record const& a,
-                                      list_query::scope_kind scope) const {
-        auto v = latest_in_scope(caller, a, scope);
-        return {a.content_id,
-                std::string(to_string(a.type)),
-                a.title,
-                a.owner,
-                v->num.to_string(),
-                std::string(to_string(v->vis)),
-                format_rfc3339(a.created_at),
-                format_rfc3339(a.updated_at)};
+    // One page of a listing: the total, and each item's asset with its
+    // latest version in the scope (what list() and list_json() print).
+    struct listed_page {
+        std::uint64_t total = 0;
+        std::vector<std::pair<asset_record const*, version_record const*>> items;
+    };
+
+    listed_page list_page(account const& caller, list_query const& q) const {
+        listed_page page;
+        bool filtered = q.type || q.title || q.source_algorithm_id;
+        if (!filtered && q.scope != list_query::scope_kind::shared) {
+            page_ranked(caller, q, page);
+        } else {
+            std::vector<asset_record const*> matches = scan(caller, q);
+            sort_assets(matches, q);
+            page.total = matches.size();
+            for (std::uint64_t i = q.offset; i < matches.size() && page.items.size() < q.limit; ++i)
+                page.items.emplace_back(matches[i], latest_in_scope(caller, *matches[i], q.scope));
+        }
+        return page;
     }
 
     template <class Index, class Key>
     void page_range(account const& caller, list_query const& q, Index const& idx, Key const& owner,
-                    wire::content_list_response& r) const {
+                    listed_page& page) const {
         auto lo = idx.lower_bound(boost::make_tuple(owner));
         auto hi = idx.upper_bound(boost::make_tuple(owner));
         auto first = idx.rank(lo), last = idx.rank(hi);
-        r.total = last - first;
-        if (q.offset >= r.total)
+        page.total = last - first;
+        if (q.offset >= page.total)
             return;
+        page.items.reserve(std::min<std::uint64_t>(q.limit, page.total - q.offset));
         // one O(log n) jump to the page, then steps
         auto it = idx.nth(q.ascending ? first + q.offset : last - 1 - q.offset);
-        for (std::uint64_t i = q.offset; i < r.total && r.items.size() < q.limit; ++i) {
-            r.items.push_back(list_item(caller, assets_.at(it->content_id), q.scope));
+        for (std::uint64_t i = q.offset; i < page.total && page.items.size() < q.limit; ++i) {
+            auto const& a = assets_.find(it->content_id)->second;
+            page.items.emplace_back(&a, latest_in_scope(caller, a, q.scope));
             if (q.ascending)
                 ++it;
-            else if (i + 1 < r.total)
+            else if (i + 1 < page.total)
                 --it;
         }
     }
 
     /// mine and public without filters: O(limit + log n) through ranked indexes.
-    void page_ranked(account const& caller, list_query const& q,
-                     wire::content_list_response& r) const {
+    void page_ranked(account const& caller, list_query const& q, listed_page& page) const {
         auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
-        std::string owner =
-            q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
+        static std::string const no_owner;
+        std::string const& owner =
+            q.scope == list_query::scope_kind::mine ? caller.domain_id : no_owner;
         if (q.by_title)
-            page_range(caller, q, idx.get<by_title>(), owner, r);
+            page_range(caller, q, idx.get<by_title>(), owner, page);
         else
-            page_range(caller, q, idx.get<by_created>(), owner, r);
+            page_range(caller, q, idx.get<by_created>(), owner, page);
     }
 
     /// shared and filtered listings: O(matches).
