@@ -653,7 +653,9 @@ private:
         return bytes_ + footprint + unused_slots_cost(capacity, count_ + 1);
     }
     // Under mutex_: forgets the oldest entry, keeping its buffer as the spare
-    // for the next one (the buffer it replaces moves to `freed`).
+    // for the next one. The spare it replaces moves to `freed` (released
+    // after the lock); when one add() drops several entries, the earlier
+    // spares are released here, under the lock.
     void drop_oldest(std::string& freed) {
         auto& oldest = slots_[head_];
         bytes_ -= oldest.footprint;

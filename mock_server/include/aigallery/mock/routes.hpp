@@ -204,16 +204,15 @@ inline bool is_plain_path(std::string_view path) {
     return true;
 }
 
-/// Whether a query holds only bytes that decode to themselves ('+' and '%'
-/// excluded) in non-empty parameters: such a query splits on '&' and '='
-/// exactly as Boost.URL splits it.
+/// Whether a query holds only a path's plain bytes (no '%', no '?') but
+/// '+' (which a query decodes to a space), in non-empty parameters: such a
+/// query splits on '&' and '=' exactly as Boost.URL splits it.
 inline bool is_plain_query(std::string_view query) {
     if (query.empty() || query.front() == '&' || query.back() == '&')
         return false;
     char previous = 0;
     for (char c : query) {
-        if (c == '+' || c == '?' ||
-            !route_tables::plain_path_bytes[static_cast<unsigned char>(c)] ||
+        if (c == '+' || !route_tables::plain_path_bytes[static_cast<unsigned char>(c)] ||
             (c == '&' && previous == '&'))
             return false;
         previous = c;

@@ -21,7 +21,6 @@
 #include <boost/multi_index_container.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <map>
 #include <optional>
@@ -418,13 +417,10 @@ public:
         auto const page = list_page(caller, q);
         std::string out;
         out.reserve(48 + 320 * page.items.size());
-        char digits[24];
         out += "{\"total\":";
-        out.append(digits, std::to_chars(digits, digits + sizeof digits, page.total).ptr);
+        json_writer::append_json(out, page.total);
         out += ",\"count\":";
-        out.append(digits, std::to_chars(digits, digits + sizeof digits,
-                                         static_cast<std::uint64_t>(page.items.size()))
-                               .ptr);
+        json_writer::append_json(out, static_cast<std::uint64_t>(page.items.size()));
         out += ",\"items\":[";
         bool first = true;
         for (auto const& [a, v] : page.items) {
