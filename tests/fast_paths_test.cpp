@@ -11,10 +11,13 @@
 #include <boost/test/unit_test.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,26 @@ std::vector<std::string> awkward_strings() {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(fast_paths)
+
+// append_json_string skips eight bytes at a time while none needs an
+// escape: every byte that does, at every place in and around a block, and
+// the bytes beside the ones it looks for (0x1f and 0x20, 0x21 and 0x23,
+// 0x5b and 0x5d, 0x7f, 0x80 and above) must come out as Boost.JSON prints them.
+BOOST_AUTO_TEST_CASE(json_strings_escape_as_boost_json_does_at_every_offset) {
+    std::vector<char> const probes{'"', '\\', '\0', '\x01', '\n',   '\x1f', ' ',   '!',
+                                   '#', '[',  ']',  '\x7f', '\x80', '\xc3', '\xff'};
+    for (std::size_t length = 0; length <= 26; ++length)
+        for (std::size_t at = 0; at < std::max<std::size_t>(length, 1); ++at)
+            for (char c : probes) {
+                std::string s(length, 'a');
+                if (length > 0)
+                    s[at] = c;
+                std::string out;
+                mock::json_writer::append_json_string(out, s);
+                BOOST_TEST_REQUIRE(out == boost::json::serialize(boost::json::string(s)),
+                                   "length " << length << ", byte " << int(c) << " at " << at);
+            }
+}
 
 BOOST_AUTO_TEST_CASE(json_writer_prints_what_wire_serialize_prints) {
     for (auto const& s : awkward_strings()) {
@@ -234,6 +257,19 @@ BOOST_AUTO_TEST_CASE(compact_id_reads_back_what_was_written) {
     }
 }
 
+// Version ids are made as bytes, no longer as text: a seeded gallery must
+// still hand out the ids it always has.
+BOOST_AUTO_TEST_CASE(uuid_bytes_spell_what_uuid_spells) {
+    mock::id_generator text(11), bytes(11);
+    for (int i = 0; i < 1000; ++i) {
+        auto const id = text.uuid();
+        mock::compact_id const made(bytes.uuid_bytes());
+        BOOST_TEST_REQUIRE(made.str() == id);
+        BOOST_TEST(made.text_if_not_uuid() == nullptr);
+        BOOST_TEST((made == mock::compact_id(id)));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(shared_list_shares_equal_lists_and_copies_before_a_change) {
     mock::shared_list<int> a = std::vector<int>{1, 2};
     mock::shared_list<int> b = std::vector<int>{1, 2};
@@ -314,6 +350,86 @@ BOOST_AUTO_TEST_CASE(dependents_stay_exact_as_versions_share_and_go) {
     BOOST_TEST(g.send(verb::delete_, versions + "/1.0.1").result_int() == 204u);
     BOOST_TEST(g.send(verb::delete_, versions + "/1.0.3").result_int() == 204u);
     BOOST_TEST(g.send(verb::delete_, algo_version).result_int() == 204u);  // no dependents left
+}
+
+// The version table replaced a std::map: against one, it keeps the same
+// versions in the same order, whatever the order they come in, and finds,
+// refuses and erases exactly as the map does.
+BOOST_AUTO_TEST_CASE(the_version_table_behaves_as_an_ordered_map) {
+    std::mt19937 rng(7);
+    mock::version_table table;
+    std::map<version_number, std::string> oracle;  // number -> desc
+    auto number = [&] { return version_number(rng() % 3, rng() % 4, rng() % 40); };
+    for (int i = 0; i < 2000; ++i) {
+        auto n = number();
+        if (rng() % 4 == 0) {  // erase, sometimes one that is not there
+            auto it = table.find(n);
+            BOOST_TEST((it != table.end()) == (oracle.count(n) == 1));
+            if (it != table.end()) {
+                BOOST_TEST(it->desc == oracle.at(n));
+                table.erase(it);
+                oracle.erase(n);
+            }
+        } else {
+            mock::version_record v;
+            v.num = n;
+            v.desc = "d" + std::to_string(i);
+            auto [it, added] = table.emplace(std::move(v));
+            auto [o, oracle_added] = oracle.emplace(n, "d" + std::to_string(i));
+            BOOST_TEST(added == oracle_added);
+            BOOST_TEST(it->num == n);
+            BOOST_TEST(it->desc == o->second);  // a refused one keeps the first
+        }
+        BOOST_TEST_REQUIRE(table.size() == oracle.size());
+    }
+    auto o = oracle.begin();
+    for (auto const& v : table) {
+        BOOST_TEST(v.num == o->first);
+        BOOST_TEST(v.desc == o->second);
+        ++o;
+    }
+    BOOST_TEST(table.highest().num == oracle.rbegin()->first);
+    BOOST_TEST(table.rbegin()->num == oracle.rbegin()->first);
+    auto missing = version_number(9, 9, 9);
+    BOOST_TEST(table.count(missing) == 0u);
+    BOOST_CHECK_THROW(static_cast<void>(table.at(missing)), std::out_of_range);
+    BOOST_TEST(table.at(oracle.begin()->first).desc == oracle.begin()->second);
+}
+
+BOOST_AUTO_TEST_CASE(a_state_document_may_list_versions_in_any_order) {
+    gallery g;
+    auto algo = boost::json::parse(g.send(verb::post, "/v1/aihub/contents",
+                                          R"({"content_type":"algorithm","title":"a"})")
+                                       .body())
+                    .at("content_id")
+                    .as_string();
+    std::string versions = "/v1/aihub/contents/" + std::string(algo) + "/versions";
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST_REQUIRE(g.send(verb::post, versions, "{}").result_int() == 201u);
+    auto const exported = g.svc.export_state();
+    // the same versions, highest first: the import sorts them
+    auto reversed = exported;
+    auto& listed = reversed.as_object()["assets"].as_array()[0].as_object()["versions"].as_array();
+    std::reverse(listed.begin(), listed.end());
+    g.svc.import_state(reversed);
+    BOOST_TEST(boost::json::serialize(g.svc.export_state()) == boost::json::serialize(exported));
+    BOOST_TEST(g.send(verb::get, versions + "/1.0.3").result_int() == 200u);
+    BOOST_TEST(boost::json::parse(g.send(verb::post, versions, "{}").body())
+                   .at("version_num")
+                   .as_string() == "1.0.6");
+    // one version listed twice is refused by number, and changes nothing
+    auto const before = g.svc.export_state();
+    auto twice = exported;
+    auto& v = twice.as_object()["assets"].as_array()[0].as_object()["versions"].as_array();
+    v.push_back(v[2]);
+    try {
+        g.svc.import_state(twice);
+        BOOST_FAIL("a version listed twice was imported");
+    } catch (gallery_error const& e) {
+        BOOST_TEST(std::string(e.what()).find("version 1.0.2 appears twice") != std::string::npos,
+                   e.what());
+    }
+    BOOST_TEST(boost::json::serialize(g.svc.export_state()) == boost::json::serialize(before));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,7 @@
 // ids that a seed makes reproducible.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -93,6 +94,19 @@ public:
             for (std::size_t j = i; j < n && j < i + 16; ++j, r >>= 4)
                 s[at + j] = digits[r & 15];
         }
+    }
+
+    /// The 16 bytes that the next uuid() would spell, without the text: the
+    /// same draws, so a seed gives the same ids either way.
+    std::array<std::uint8_t, 16> uuid_bytes() {
+        std::array<std::uint8_t, 16> b{};
+        for (std::size_t half = 0; half < 2; ++half) {
+            std::uint64_t r = rng_();
+            // hex() spells the low nibble first: byte k is digits 2k and 2k+1.
+            for (std::size_t k = 0; k < 8; ++k, r >>= 8)
+                b[half * 8 + k] = static_cast<std::uint8_t>(((r & 15) << 4) | ((r >> 4) & 15));
+        }
+        return b;
     }
 
     /// A UUID-shaped id, valid as content_id and version_id.

@@ -32,6 +32,8 @@ public:
     compact_id(std::string const& s) { assign(s); }  // NOLINT
     /// Keeps `s`: in 16 bytes when it is a canonical lowercase UUID.
     compact_id(char const* s) { assign(s); }  // NOLINT
+    /// The UUID of these 16 bytes (id_generator::uuid_bytes()), with no text to parse.
+    explicit compact_id(std::array<std::uint8_t, 16> const& uuid) noexcept : bytes_(uuid) {}
     /// A deep copy (a gallery_state is copied whole by an import).
     compact_id(compact_id const& o)
         : bytes_(o.bytes_), other_(o.other_ ? std::make_unique<std::string>(*o.other_) : nullptr) {}

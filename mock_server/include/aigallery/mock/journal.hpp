@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -542,7 +543,7 @@ public:
     static void append_headers(std::string& s, Fields const& fields) {
         for (auto const& f : fields) {
             s.append(f.name_string().data(), f.name_string().size()).append(": ");
-            if (is_secret_header(f.name_string()))
+            if (is_secret_field(static_cast<unsigned>(f.name()), f.name_string()))
                 s.append("***");
             else
                 s.append(f.value().data(), f.value().size());
@@ -551,6 +552,23 @@ public:
     }
 
 private:
+    /// is_secret_header() of a field Beast knows by number (`id`, 0 for
+    /// one it does not), remembered per number: every request names the
+    /// same few fields, and a known field's name is always the same word.
+    template <class Name>
+    static bool is_secret_field(unsigned id, Name const& name) {
+        static std::array<std::atomic<unsigned char>, 1024> known{};  // 0: not yet, 1: no, 2: yes
+        std::string_view const n(name.data(), name.size());
+        if (id == 0 || id >= known.size())
+            return is_secret_header(n);
+        auto answer = known[id].load(std::memory_order_relaxed);
+        if (answer == 0) {
+            answer = is_secret_header(n) ? 2 : 1;
+            known[id].store(answer, std::memory_order_relaxed);  // the same answer on any thread
+        }
+        return answer == 2;
+    }
+
     template <class Fields>
     static std::size_t headers_size(Fields const& fields) {
         std::size_t n = 0;
@@ -689,15 +707,27 @@ private:
     }
     // As redact_target(printable(t, t.size())).
     static void append_target(std::string& out, std::string_view t) {
-        if (is_plain(t) && t.find('?') == std::string_view::npos)
+        if (is_plain(t, plain_target_bytes))
             out.append(t);
         else
             out.append(redact_target(printable(t, t.size())));
     }
-    // Visible ASCII only: what printable() leaves as it is.
-    static bool is_plain(std::string_view s) {
+    // One flag per byte: visible ASCII, which printable() leaves as it is.
+    static constexpr std::array<bool, 256> plain_bytes = [] {
+        std::array<bool, 256> ok{};
+        for (int c = 0x21; c < 0x7f; ++c)
+            ok[static_cast<std::size_t>(c)] = c != '\\' && c != '\'' && c != '"';
+        return ok;
+    }();
+    // The same, but '?': a target without a query has nothing to redact.
+    static constexpr std::array<bool, 256> plain_target_bytes = [] {
+        auto ok = plain_bytes;
+        ok['?'] = false;
+        return ok;
+    }();
+    static bool is_plain(std::string_view s, std::array<bool, 256> const& ok = plain_bytes) {
         for (char c : s)
-            if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '\'' || c == '"')
+            if (!ok[static_cast<unsigned char>(c)])
                 return false;
         return true;
     }

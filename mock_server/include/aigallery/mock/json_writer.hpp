@@ -13,6 +13,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,9 +27,25 @@ namespace aigallery::mock::json_writer {
 /// characters as \u00xx (lowercase), everything else (UTF-8 included) as is.
 inline void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
+    out.reserve(out.size() + s.size() + 2);
     out += '"';
     std::size_t run = 0;  // start of the pending stretch that needs no escape
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t i = 0;
+    // Eight bytes at a time while none of them needs an escape: no byte
+    // below 0x20, no '"' and no '\\' (the usual id, title or description
+    // has none, and is copied in one piece).
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        // (x - 0x20 per byte) & ~x sets a byte's high bit when it is below
+        // 0x20 (bytes at 0x80 and above leave it clear through ~x).
+        auto const control = (x - 0x20 * ones) & ~x & highs;
+        if (control | has_zero(x ^ (0x22 * ones)) | has_zero(x ^ (0x5c * ones)))
+            break;  // this stretch has one: byte by byte from here
+    }
+    for (; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

@@ -4,10 +4,11 @@
 
 #include <aigallery/error.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/url/parse.hpp>
 
 #include <array>
-#include <deque>
+#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,14 +150,17 @@ std::optional<route_match> match_route(Segments const& segments, std::string_vie
 
 /// A request target split for routing (see parse_target()).
 struct parsed_target {
-    std::vector<std::string_view> segments;  ///< decoded, viewing the target or `decoded`
+    /// Decoded, viewing the target or `decoded`; a route's fit in place (no allocation).
+    boost::container::small_vector<std::string_view, 8> segments;
     std::vector<std::pair<std::string, std::string>> query;  ///< the query parameters, decoded
-    std::deque<std::string> decoded;  ///< decoded segments, when a path had escapes
+    /// Decoded segments, when a path had escapes (a list: it allocates
+    /// nothing while empty, and a move keeps its strings where they are).
+    std::list<std::string> decoded;
 
     parsed_target() = default;
     /// Not copyable: `segments` views the target and `decoded`, and a copy's
     /// views would still point into the original. Moving keeps them valid
-    /// (a moved deque keeps its elements where they are).
+    /// (a moved list keeps its elements where they are).
     parsed_target(parsed_target const&) = delete;
     parsed_target& operator=(parsed_target const&) = delete;
     parsed_target(parsed_target&&) noexcept = default;             ///< keeps the views valid
@@ -189,19 +193,25 @@ inline constexpr auto plain_path_bytes = [] {
 inline bool is_plain_path(std::string_view path) {
     if (!path.starts_with('/'))
         return false;
-    std::size_t segment = 1;  // where the current segment starts
-    for (std::size_t i = 1; i <= path.size(); ++i) {
-        if (i < path.size() && path[i] != '/') {
-            if (!route_tables::plain_path_bytes[static_cast<unsigned char>(path[i])])
+    // Pointers in locals: an index kept in memory made this loop the
+    // largest part of splitting a target.
+    char const* p = path.data() + 1;
+    char const* const end = path.data() + path.size();
+    char const* segment = p;  // where the current segment starts
+    for (;; ++p) {
+        if (p != end && *p != '/') {
+            if (!route_tables::plain_path_bytes[static_cast<unsigned char>(*p)])
                 return false;
             continue;
         }
-        std::string_view const seg = path.substr(segment, i - segment);
-        if ((seg.empty() && i < path.size()) || seg == "." || seg == "..")
+        auto const length = p - segment;
+        if ((length == 0 && p != end) || (length == 1 && segment[0] == '.') ||
+            (length == 2 && segment[0] == '.' && segment[1] == '.'))
             return false;
-        segment = i + 1;
+        if (p == end)
+            return true;
+        segment = p + 1;
     }
-    return true;
 }
 
 /// Whether a query holds only a path's plain bytes (no '%', no '?') but
@@ -231,7 +241,6 @@ inline parsed_target parse_target(std::string_view target) {
     if (is_plain_path(path) && (q == std::string_view::npos || is_plain_query(query))) {
         // The common case, without a URL parser: split on '/' (and the
         // query on '&' and '='), as Boost.URL would, copying no segment.
-        t.segments.reserve(8);
         std::string_view rest = path.substr(1);
         while (!rest.empty()) {
             auto slash = rest.find('/');

@@ -458,7 +458,8 @@ private:
             }
             // The request's first byte is here: its header and the whole exchange
             // now have deadlines of their own.
-            auto deadline = clock::now() + o.request_timeout;
+            auto const first_byte = clock::now();
+            auto deadline = first_byte + o.request_timeout;
             http::request_parser<http::string_body> parser;
             parser.header_limit(header_limit);
             // No limit while the header is read: which one applies depends on
@@ -466,9 +467,15 @@ private:
             // of the body is read (or any memory reserved for it).
             parser.body_limit(boost::none);
 
-            c->expire_at(std::min(clock::now() + o.header_timeout, deadline));
-            auto [read_ec, n] = co_await http::async_read_header(c->stream, buffer, parser,
-                                                                 net::as_tuple(net::use_awaitable));
+            c->expire_at(std::min(first_byte + o.header_timeout, deadline));
+            // The idle read has usually brought the whole header (and a small
+            // body): it is parsed here, and only what has not arrived yet is
+            // waited for, which saves an asynchronous round per request.
+            boost::system::error_code read_ec = parse_buffered(parser, buffer, true);
+            std::size_t n = 0;
+            if (!read_ec && !parser.is_header_done())
+                std::tie(read_ec, n) = co_await http::async_read_header(
+                    c->stream, buffer, parser, net::as_tuple(net::use_awaitable));
             if (!read_ec) {
                 std::uint64_t const limit = body_limit_for(parser.get());
                 if (auto length = parser.content_length(); length && *length > limit) {
@@ -489,6 +496,8 @@ private:
                 std::tie(read_ec, n) =
                     co_await http::async_write(c->stream, go_on, net::as_tuple(net::use_awaitable));
             }
+            if (!read_ec && !parser.is_done())
+                read_ec = parse_buffered(parser, buffer, false);
             if (!read_ec && !parser.is_done()) {
                 std::tie(read_ec, n) = co_await http::async_read(c->stream, buffer, parser,
                                                                  net::as_tuple(net::use_awaitable));
@@ -640,6 +649,27 @@ private:
             wanted = std::min(wanted, room);
         }
         return std::max<std::size_t>(wanted, 1);
+    }
+
+    /// Feeds the parser what `buffer` already holds, up to the end of the
+    /// header (`header_only`) or of the message, without waiting for more:
+    /// what is missing is left to an asynchronous read. Returns a parse error
+    /// (a header over its limit, a body over its own, bad syntax), or none.
+    template <class Parser>
+    static boost::system::error_code parse_buffered(Parser& parser,
+                                                    boost::beast::flat_buffer& buffer,
+                                                    bool header_only) {
+        namespace http = boost::beast::http;
+        boost::system::error_code ec;
+        while (buffer.size() > 0 && !(header_only ? parser.is_header_done() : parser.is_done())) {
+            auto const used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec == http::error::need_more)
+                return {};  // the rest has not arrived
+            if (ec || used == 0)
+                return ec;
+        }
+        return ec;
     }
 
     static bool is_malformed_request(boost::system::error_code const& ec) {

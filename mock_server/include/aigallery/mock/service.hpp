@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -226,6 +227,7 @@ public:
         {
             std::lock_guard lock(misc_mutex_);
             faults_.clear();
+            fault_count_.store(0, std::memory_order_release);
             expectations_.clear();
         }
         journal_.clear();
@@ -240,6 +242,8 @@ public:
         std::string_view target = req.target();
         if (!(target.starts_with("/v1/") || target == "/v1"))
             return std::chrono::milliseconds{0};
+        if (fault_count_.load(std::memory_order_acquire) == 0)
+            return std::chrono::milliseconds{0};  // the usual case, without the lock
         std::string_view path = target.substr(0, target.find('?'));
         std::lock_guard lock(misc_mutex_);
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
@@ -250,7 +254,7 @@ public:
                 return std::chrono::milliseconds{0};
             std::chrono::milliseconds d{*f.delay_ms};
             if (--it->remaining == 0)
-                faults_.erase(it);
+                drop_fault(it);
             return d;
         }
         return std::chrono::milliseconds{0};
@@ -274,6 +278,7 @@ public:
             throw gallery_error(errc::bad_request, "field 'retry_after_s': must not be negative");
         std::lock_guard lock(misc_mutex_);
         faults_.push_back({++fault_ids_, f, f.times.value_or(1)});
+        fault_count_.store(faults_.size(), std::memory_order_release);
         return fault_ids_;
     }
 
@@ -287,6 +292,7 @@ public:
     void clear_faults() {
         std::lock_guard lock(misc_mutex_);
         faults_.clear();
+        fault_count_.store(0, std::memory_order_release);
     }
 
     /// The journal's kept /v1 entries in short form (method, target, status,
@@ -568,8 +574,8 @@ private:
                           format_rfc3339(a.updated_at),
                           a.highest_ever.to_string(),
                           {}};
-        for (auto const& [num, v] : a.versions) {
-            doc::version_doc vd{v.version_id,  num.to_string(),
+        for (auto const& v : a.versions) {
+            doc::version_doc vd{v.version_id,  v.num.to_string(),
                                 v.desc,        std::string(to_string(v.vis)),
                                 v.group_users, {},
                                 v.source,      format_rfc3339(v.created_at)};
@@ -824,6 +830,12 @@ private:
 
     // ---- faults and the journal --------------------------------------------------------
 
+    // Under misc_mutex_: forgets a fault that has been used up.
+    void drop_fault(std::list<fault_entry>::iterator it) {
+        faults_.erase(it);
+        fault_count_.store(faults_.size(), std::memory_order_release);
+    }
+
     // Whether a fault applies to a request: its method and path prefix, when given.
     static bool fault_matches(wire::fault_spec const& f, std::string_view method,
                               std::string_view path) {
@@ -832,13 +844,15 @@ private:
     }
 
     std::optional<wire::fault_spec> take_fault(std::string_view method, std::string_view path) {
+        if (fault_count_.load(std::memory_order_acquire) == 0)
+            return std::nullopt;  // the usual case, without the lock
         std::lock_guard lock(misc_mutex_);
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
             if (!fault_matches(it->spec, method, path))
                 continue;
             auto spec = it->spec;
             if (--it->remaining == 0)
-                faults_.erase(it);
+                drop_fault(it);
             return spec;
         }
         return std::nullopt;
@@ -1542,8 +1556,12 @@ private:
         a.created_at = *c;
         a.updated_at = *u;
         a.highest_ever = version_number::parse_or_throw(d.highest_ever, "state highest_ever");
+        // Sorted first: a document may list them in any order, and the
+        // table appends a new highest in O(1) but inserts below it in O(n).
+        std::vector<version_record> records;
+        records.reserve(d.versions.size());
         for (auto const& vd : d.versions) {
-            version_record v;
+            version_record& v = records.emplace_back();
             v.version_id = vd.version_id;
             if (!is_valid_id(v.version_id))
                 fail("bad version_id");
@@ -1572,9 +1590,12 @@ private:
             if (!vc)
                 fail("bad version time");
             v.created_at = *vc;
-            if (!a.versions.emplace(v.num, std::move(v)).second)
-                fail("a version appears twice");
         }
+        std::sort(records.begin(), records.end(),
+                  [](auto const& x, auto const& y) { return x.num < y.num; });
+        for (auto& v : records)
+            if (!a.versions.emplace(std::move(v)).second)
+                fail("version " + v.num.to_string() + " appears twice");
         return a;
     }
 
@@ -1590,6 +1611,10 @@ private:
     id_generator request_ids_;
     std::uint64_t request_count_ = 0;
     std::list<fault_entry> faults_;
+    // faults_.size(), written under misc_mutex_: a request reads it without
+    // the lock to skip the faults when there are none (a fault added while a
+    // request is being served applies from the next one, as with the lock).
+    std::atomic<std::size_t> fault_count_{0};
     std::uint64_t fault_ids_ = 0;
     journal_ring journal_;
     struct registered_expectation {

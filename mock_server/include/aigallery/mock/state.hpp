@@ -25,6 +25,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -92,6 +93,105 @@ struct version_record {
     time_point created_at;
 };
 
+/// An asset's existing versions in ascending order. The records sit in one
+/// vector and their numbers in another, 12 bytes each, so finding one among
+/// a million binary-searches 12 MB of numbers (mostly in cache) and then
+/// touches one record, where a tree chased a node per level across the heap;
+/// and a version costs its record and its number, no node. New versions are
+/// above every stored one and are appended; erasing one, or inserting below
+/// the highest, moves the records above it: O(versions of this asset).
+/// Iterators and references are invalidated by emplace and erase.
+class version_table {
+public:
+    /// Ascending by number.
+    using iterator = std::vector<version_record>::iterator;
+    /// Ascending by number.
+    using const_iterator = std::vector<version_record>::const_iterator;
+
+    /// How many versions it holds.
+    std::size_t size() const noexcept { return records_.size(); }
+    /// Whether it holds none.
+    bool empty() const noexcept { return records_.empty(); }
+    /// Forgets every version.
+    void clear() noexcept {
+        records_.clear();
+        nums_.clear();
+    }
+
+    /// The lowest version.
+    iterator begin() noexcept { return records_.begin(); }
+    /// Past the highest version.
+    iterator end() noexcept { return records_.end(); }
+    /// The lowest version.
+    const_iterator begin() const noexcept { return records_.begin(); }
+    /// Past the highest version.
+    const_iterator end() const noexcept { return records_.end(); }
+    /// The highest version first.
+    auto rbegin() const noexcept { return records_.rbegin(); }
+    /// Past the lowest version.
+    auto rend() const noexcept { return records_.rend(); }
+    /// The highest version; the table must not be empty.
+    version_record const& highest() const { return records_.back(); }
+
+    /// The version numbered `num`, or end().
+    iterator find(version_number num) noexcept { return begin() + index_of(num); }
+    /// The version numbered `num`, or end().
+    const_iterator find(version_number num) const noexcept { return begin() + index_of(num); }
+    /// 1 when it holds version `num`, else 0.
+    std::size_t count(version_number num) const noexcept { return find(num) != end() ? 1 : 0; }
+    /// The version numbered `num`; throws std::out_of_range when there is none.
+    version_record const& at(version_number num) const {
+        auto it = find(num);
+        if (it == end())
+            throw std::out_of_range("aigallery::mock::version_table::at: no version " +
+                                    num.to_string());
+        return *it;
+    }
+
+    /// Adds `v` under `v.num` unless that number is held: the record and
+    /// true, or the one held and false.
+    std::pair<iterator, bool> emplace(version_record v) {
+        if (nums_.empty() || nums_.back() < v.num) {  // the usual case: a new highest
+            nums_.push_back(v.num);
+            try {
+                records_.push_back(std::move(v));
+            } catch (...) {
+                nums_.pop_back();
+                throw;
+            }
+            return {std::prev(records_.end()), true};
+        }
+        auto const at = std::lower_bound(nums_.begin(), nums_.end(), v.num);
+        auto const i = at - nums_.begin();
+        if (*at == v.num)
+            return {begin() + i, false};
+        nums_.insert(at, v.num);
+        try {
+            return {records_.insert(begin() + i, std::move(v)), true};
+        } catch (...) {
+            nums_.erase(nums_.begin() + i);
+            throw;
+        }
+    }
+
+    /// Removes the version `it` points at; returns the one after it.
+    iterator erase(const_iterator it) {
+        auto const i = it - records_.cbegin();
+        nums_.erase(nums_.begin() + i);
+        return records_.erase(it);
+    }
+
+private:
+    std::ptrdiff_t index_of(version_number num) const noexcept {
+        auto const at = std::lower_bound(nums_.begin(), nums_.end(), num);
+        return at != nums_.end() && *at == num ? at - nums_.begin()
+                                               : static_cast<std::ptrdiff_t>(nums_.size());
+    }
+
+    std::vector<version_record> records_;
+    std::vector<version_number> nums_;  // records_[i].num, side by side for the search
+};
+
 /// One stored asset with its existing versions.
 struct asset_record {
     /// Its id.
@@ -106,8 +206,8 @@ struct asset_record {
     time_point created_at;
     /// When it last changed.
     time_point updated_at;
-    version_number highest_ever;                        ///< the base of every bump; the ETag
-    std::map<version_number, version_record> versions;  ///< the existing ones
+    version_number highest_ever;  ///< the base of every bump; the ETag
+    version_table versions;       ///< the existing ones
     /// How many of its versions are public (for the public index).
     int public_versions = 0;
 };
@@ -253,7 +353,7 @@ public:
         a.owner = caller.domain_id;
         a.created_at = a.updated_at = v.created_at = now();
         a.highest_ever = num;
-        v.version_id = ids_.uuid();
+        v.version_id = compact_id(ids_.uuid_bytes());
         auto& stored = insert_asset(std::move(a));
         add_version(stored, std::move(v));
         return answer(stored, num);
@@ -284,7 +384,7 @@ public:
             bump = *b;
         }
         // Absent visibility keeps the sharing of the highest existing version.
-        version_record const& highest = a.versions.rbegin()->second;
+        version_record const& highest = a.versions.highest();
         visibility vis = highest.vis;
         if (body.visibility)
             vis = parse_visibility_field(*body.visibility);
@@ -322,7 +422,7 @@ public:
         check_invariant_of_workflow(a.owner, a.type, v);
         v.dependencies.share_if_equal(highest.dependencies);
 
-        v.version_id = ids_.uuid();
+        v.version_id = compact_id(ids_.uuid_bytes());
         v.created_at = now();
         if (body.title && *body.title != a.title)
             rename(a, *body.title);
@@ -346,9 +446,9 @@ public:
         r.created_at = format_rfc3339(a.created_at);
         r.updated_at = format_rfc3339(a.updated_at);
         for (auto it = a.versions.rbegin(); it != a.versions.rend(); ++it) {
-            if (!can_see(caller.domain_id, a, it->second))
+            if (!can_see(caller.domain_id, a, *it))
                 continue;
-            auto const& v = it->second;
+            auto const& v = *it;
             r.versions.push_back({v.version_id, v.num.to_string(), v.desc,
                                   std::string(to_string(v.vis)), format_rfc3339(v.created_at)});
         }
@@ -413,37 +513,38 @@ public:
     /// byte json_writer::to_json(list(...)), without the eight strings per
     /// item of the wire structure.
     std::string list_json(account const& caller, list_query const& q) const {
+        using namespace std::string_view_literals;  // literals appended without strlen
         using json_writer::append_json_string;
         auto const page = list_page(caller, q);
         std::string out;
         out.reserve(48 + 320 * page.items.size());
-        out += "{\"total\":";
+        out += "{\"total\":"sv;
         json_writer::append_json(out, page.total);
-        out += ",\"count\":";
+        out += ",\"count\":"sv;
         json_writer::append_json(out, static_cast<std::uint64_t>(page.items.size()));
-        out += ",\"items\":[";
+        out += ",\"items\":["sv;
         bool first = true;
         for (auto const& [a, v] : page.items) {
-            out += first ? "{\"content_id\":" : ",{\"content_id\":";
+            out += first ? "{\"content_id\":"sv : ",{\"content_id\":"sv;
             first = false;
             append_json_string(out, a->content_id);
-            out += ",\"content_type\":";
+            out += ",\"content_type\":"sv;
             append_json_string(out, to_string(a->type));
-            out += ",\"title\":";
+            out += ",\"title\":"sv;
             append_json_string(out, a->title);
-            out += ",\"owner\":";
+            out += ",\"owner\":"sv;
             append_json_string(out, a->owner);
-            out += ",\"latest_version\":";
+            out += ",\"latest_version\":"sv;
             append_version_num(out, v->num);
-            out += ",\"visibility\":";
+            out += ",\"visibility\":"sv;
             append_json_string(out, to_string(v->vis));
-            out += ",\"created_at\":\"";
+            out += ",\"created_at\":\""sv;
             append_rfc3339(out, a->created_at);
-            out += "\",\"updated_at\":\"";
+            out += "\",\"updated_at\":\""sv;
             append_rfc3339(out, a->updated_at);
-            out += "\"}";
+            out += "\"}"sv;
         }
-        out += "]}";
+        out += "]}"sv;
         return out;
     }
 
@@ -518,11 +619,11 @@ public:
     /// DELETE /v1/aihub/contents/{id}: every version, with the same refusal.
     void delete_content(account const& caller, std::string_view content_id) {
         auto& a = owned_asset(caller, content_id);
-        for (auto const& [num, _] : a.versions)
-            refuse_if_depended_on(a, num);
+        for (auto const& v : a.versions)
+            refuse_if_depended_on(a, v.num);
         std::vector<version_number> nums;
-        for (auto const& [num, _] : a.versions)
-            nums.push_back(num);
+        for (auto const& v : a.versions)
+            nums.push_back(v.num);
         for (auto const& n : nums)
             remove_version(assets_.at(std::string(content_id)), n);
     }
@@ -550,8 +651,8 @@ public:
         a.versions.clear();
         a.public_versions = 0;
         auto& stored = insert_asset(std::move(a));
-        for (auto& [num, v] : versions) {
-            if (num > stored.highest_ever)
+        for (auto& v : versions) {
+            if (v.num > stored.highest_ever)
                 throw gallery_error(errc::bad_request, "state: asset " + stored.content_id +
                                                            " has a version above highest_ever");
             add_version(stored, std::move(v));
@@ -580,7 +681,7 @@ public:
     /// and every workflow version keeps the dependency-visibility invariant.
     void check_references() const {
         for (auto const& [id, a] : assets_)
-            for (auto const& [num, v] : a.versions) {
+            for (auto const& v : a.versions) {
                 for (auto const& d : v.dependencies) {
                     auto it = assets_.find(d.content_id);
                     if (a.type != content_type::workflow || it == assets_.end() ||
@@ -588,7 +689,7 @@ public:
                         !it->second.versions.count(d.num))
                         throw gallery_error(
                             errc::bad_request,
-                            "state: " + id + " " + num.to_string() +
+                            "state: " + id + " " + v.num.to_string() +
                                 " names a dependency that is not an algorithm version: " +
                                 d.content_id + " " + d.num.to_string());
                 }
@@ -760,9 +861,8 @@ private:
             version_record const* v = nullptr;
             if (it != assets_.end()) {
                 auto vit = it->second.versions.find(*nums[i]);
-                if (vit != it->second.versions.end() &&
-                    can_see(caller.domain_id, it->second, vit->second))
-                    v = &vit->second;
+                if (vit != it->second.versions.end() && can_see(caller.domain_id, it->second, *vit))
+                    v = &*vit;
             }
             if (!v)
                 throw gallery_error(errc::no_such_version,
@@ -791,7 +891,7 @@ private:
         check_path_id(content_id);
         auto it = assets_.find(content_id);
         if (it != assets_.end())
-            for (auto const& [_, v] : it->second.versions)
+            for (auto const& v : it->second.versions)
                 if (can_see(caller.domain_id, it->second, v))
                     return it->second;
         throw gallery_error(errc::no_such_asset,
@@ -824,10 +924,10 @@ private:
     version_record const& visible_version(account const& caller, asset_record const& a,
                                           version_number num) const {
         auto it = a.versions.find(num);
-        if (it == a.versions.end() || !can_see(caller.domain_id, a, it->second))
+        if (it == a.versions.end() || !can_see(caller.domain_id, a, *it))
             throw gallery_error(errc::no_such_version, "no version " + num.to_string() + " of '" +
                                                            a.content_id + "' that you can see");
-        return it->second;
+        return *it;
     }
 
     static bool can_see(std::string const& who, asset_record const& a, version_record const& v) {
@@ -1021,7 +1121,7 @@ private:
 
     void add_version(asset_record& a, version_record v) {
         index_version(a, v, +1);
-        a.versions.emplace(v.num, std::move(v));
+        a.versions.emplace(std::move(v));
     }
 
     /// Replaces the sharing of a version. Only what changed is re-indexed, so a
@@ -1070,7 +1170,7 @@ private:
 
     void remove_version(asset_record& a, version_number num) {
         auto it = a.versions.find(num);
-        index_version(a, it->second, -1);
+        index_version(a, *it, -1);
         a.versions.erase(it);
         if (a.versions.empty())
             erase_asset(a);
@@ -1092,10 +1192,11 @@ private:
     // describe_version() as JSON, member for member in wire::version_response's order.
     void write_version_json(std::string& out, account const& caller, asset_record const& a,
                             version_record const& v) const {
+        using namespace std::string_view_literals;  // literals appended without strlen
         using json_writer::append_json_string;
-        out += "{\"content_id\":";
+        out += "{\"content_id\":"sv;
         append_json_string(out, a.content_id);
-        out += ",\"version_id\":";
+        out += ",\"version_id\":"sv;
         if (auto const* text = v.version_id.text_if_not_uuid()) {
             append_json_string(out, *text);
         } else {
@@ -1103,31 +1204,31 @@ private:
             v.version_id.append_to(out);
             out += '"';
         }
-        out += ",\"version_num\":";
+        out += ",\"version_num\":"sv;
         append_version_num(out, v.num);
-        out += ",\"desc\":";
+        out += ",\"desc\":"sv;
         append_json_string(out, v.desc);
-        out += ",\"visibility\":";
+        out += ",\"visibility\":"sv;
         append_json_string(out, to_string(v.vis));
         if (caller.domain_id == a.owner) {
-            out += ",\"group_users\":";
+            out += ",\"group_users\":"sv;
             json_writer::append_json(out, v.group_users);
         }
-        out += ",\"dependencies\":[";
+        out += ",\"dependencies\":["sv;
         bool first = true;
         for (auto const& d : v.dependencies) {
-            out += first ? "{\"content_id\":" : ",{\"content_id\":";
+            out += first ? "{\"content_id\":"sv : ",{\"content_id\":"sv;
             first = false;
             append_json_string(out, d.content_id);
-            out += ",\"version_num\":";
+            out += ",\"version_num\":"sv;
             append_version_num(out, d.num);
             out += '}';
         }
-        out += "],\"source\":";
+        out += "],\"source\":"sv;
         json_writer::append_json(out, v.source.get());
-        out += ",\"created_at\":\"";
+        out += ",\"created_at\":\""sv;
         append_rfc3339(out, v.created_at);
-        out += "\"}";
+        out += "\"}"sv;
     }
 
     wire::version_response describe_version(account const& caller, asset_record const& a,
@@ -1151,7 +1252,7 @@ private:
     version_record const* latest_in_scope(account const& caller, asset_record const& a,
                                           list_query::scope_kind scope) const {
         for (auto it = a.versions.rbegin(); it != a.versions.rend(); ++it) {
-            auto const& v = it->second;
+            auto const& v = *it;
             bool in = scope == list_query::scope_kind::mine ? true
                       : scope == list_query::scope_kind::public_
                           ? v.vis == visibility::public_
