@@ -94,19 +94,23 @@ struct version_record {
 };
 
 /// An asset's existing versions in ascending order. The records sit in one
-/// vector and their numbers in another, 12 bytes each, so finding one among
-/// a million binary-searches 12 MB of numbers (mostly in cache) and then
-/// touches one record, where a tree chased a node per level across the heap;
-/// and a version costs its record and its number, no node. New versions are
-/// above every stored one and are appended; erasing one, or inserting below
-/// the highest, moves the records above it: O(versions of this asset).
-/// Iterators and references are invalidated by emplace and erase.
+/// vector; past a handful of versions their numbers are kept side by side
+/// in another, 12 bytes each, so finding one among a million binary-searches
+/// 12 MB of numbers (mostly in cache) and then touches one record, where a
+/// tree chased a node per level across the heap. A version costs its record
+/// (and its number), no node; an asset of a few versions has one vector and
+/// searches its records directly. New versions are above every stored one
+/// and are appended; erasing one, or inserting below the highest, moves the
+/// records above it: O(versions of this asset). Iterators and references
+/// are invalidated by emplace and erase.
 class version_table {
 public:
     /// Ascending by number.
     using iterator = std::vector<version_record>::iterator;
     /// Ascending by number.
     using const_iterator = std::vector<version_record>::const_iterator;
+    /// Up to this many versions, no separate numbers are kept.
+    static constexpr std::size_t small = 16;
 
     /// How many versions it holds.
     std::size_t size() const noexcept { return records_.size(); }
@@ -151,45 +155,60 @@ public:
     /// Adds `v` under `v.num` unless that number is held: the record and
     /// true, or the one held and false.
     std::pair<iterator, bool> emplace(version_record v) {
-        if (nums_.empty() || nums_.back() < v.num) {  // the usual case: a new highest
-            nums_.push_back(v.num);
-            try {
-                records_.push_back(std::move(v));
-            } catch (...) {
-                nums_.pop_back();
-                throw;
-            }
-            return {std::prev(records_.end()), true};
-        }
-        auto const at = std::lower_bound(nums_.begin(), nums_.end(), v.num);
-        auto const i = at - nums_.begin();
-        if (*at == v.num)
-            return {begin() + i, false};
-        nums_.insert(at, v.num);
+        auto const i = lower_bound(v.num);
+        if (i < size() && records_[i].num == v.num)
+            return {begin() + static_cast<std::ptrdiff_t>(i), false};
+        auto const num = v.num;
+        auto const at = records_.insert(begin() + static_cast<std::ptrdiff_t>(i), std::move(v));
         try {
-            return {records_.insert(begin() + i, std::move(v)), true};
+            if (!nums_.empty())
+                nums_.insert(nums_.begin() + static_cast<std::ptrdiff_t>(i), num);
+            else if (size() > small)
+                index_numbers();
         } catch (...) {
-            nums_.erase(nums_.begin() + i);
+            nums_.clear();  // a search falls back to the records
+            records_.erase(at);
             throw;
         }
+        return {at, true};
     }
 
     /// Removes the version `it` points at; returns the one after it.
     iterator erase(const_iterator it) {
         auto const i = it - records_.cbegin();
-        nums_.erase(nums_.begin() + i);
+        if (!nums_.empty())
+            nums_.erase(nums_.begin() + i);
         return records_.erase(it);
     }
 
 private:
+    // Where `num` is or would go: in the numbers when they are kept, else
+    // in the records themselves (a handful, in one or two cache lines each).
+    std::size_t lower_bound(version_number num) const noexcept {
+        if (!nums_.empty())
+            return static_cast<std::size_t>(std::lower_bound(nums_.begin(), nums_.end(), num) -
+                                            nums_.begin());
+        if (!records_.empty() && records_.back().num < num)
+            return records_.size();  // the usual publish: a new highest
+        return static_cast<std::size_t>(
+            std::lower_bound(records_.begin(), records_.end(), num,
+                             [](version_record const& r, version_number n) { return r.num < n; }) -
+            records_.begin());
+    }
+
     std::ptrdiff_t index_of(version_number num) const noexcept {
-        auto const at = std::lower_bound(nums_.begin(), nums_.end(), num);
-        return at != nums_.end() && *at == num ? at - nums_.begin()
-                                               : static_cast<std::ptrdiff_t>(nums_.size());
+        auto const i = lower_bound(num);
+        return static_cast<std::ptrdiff_t>(i < size() && records_[i].num == num ? i : size());
+    }
+
+    void index_numbers() {
+        nums_.reserve(records_.capacity());
+        for (auto const& r : records_)
+            nums_.push_back(r.num);
     }
 
     std::vector<version_record> records_;
-    std::vector<version_number> nums_;  // records_[i].num, side by side for the search
+    std::vector<version_number> nums_;  // empty, or records_[i].num for every i
 };
 
 /// One stored asset with its existing versions.
