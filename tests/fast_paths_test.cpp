@@ -303,16 +303,19 @@ struct gallery {
         r.prepare_payload();
         return svc.handle(r).response;
     }
+
+    /// Publishes an algorithm; its content_id.
+    std::string new_algorithm(std::string const& title) {
+        auto answer = send(verb::post, "/v1/aihub/contents",
+                           R"({"content_type":"algorithm","title":")" + title + R"("})");
+        return std::string(boost::json::parse(answer.body()).at("content_id").as_string());
+    }
 };
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(dependents_stay_exact_as_versions_share_and_go) {
     gallery g;
-    auto algo = boost::json::parse(g.send(verb::post, "/v1/aihub/contents",
-                                          R"({"content_type":"algorithm","title":"a"})")
-                                       .body())
-                    .at("content_id")
-                    .as_string();
+    auto algo = g.new_algorithm("a");
     std::string dep =
         R"({"dependencies":[{"content_id":")" + std::string(algo) + R"(","version_num":"1.0.0"}]})";
     auto flow_answer =
@@ -398,11 +401,7 @@ BOOST_AUTO_TEST_CASE(the_version_table_behaves_as_an_ordered_map) {
 
 BOOST_AUTO_TEST_CASE(a_state_document_may_list_versions_in_any_order) {
     gallery g;
-    auto algo = boost::json::parse(g.send(verb::post, "/v1/aihub/contents",
-                                          R"({"content_type":"algorithm","title":"a"})")
-                                       .body())
-                    .at("content_id")
-                    .as_string();
+    auto algo = g.new_algorithm("a");
     std::string versions = "/v1/aihub/contents/" + std::string(algo) + "/versions";
     for (int i = 0; i < 5; ++i)
         BOOST_TEST_REQUIRE(g.send(verb::post, versions, "{}").result_int() == 201u);
