@@ -233,9 +233,20 @@ BOOST_AUTO_TEST_CASE(rfc3339_matches_strftime) {
         1780000000, 253402300799, -62135596800, -62167219200, 4102444800};  // 2000-02-29 etc.
     for (int i = 0; i < 2000; ++i)
         seconds.push_back(static_cast<std::int64_t>(rng() % 253402300800ull) - 62167219200);
+    // One writer for all, as a list page uses it: it keeps the last date
+    // it wrote. Each time also again a second later (mostly the same
+    // date, sometimes the next), and years outside 1000-9999 in between.
+    mock::rfc3339_writer kept;
+    auto with_kept = [&](mock::time_point t) {
+        char text[mock::rfc3339_max_size];
+        return std::string(text, kept.write(text, t));
+    };
     for (auto s : seconds) {
         mock::time_point t{std::chrono::seconds(s)};
         BOOST_TEST(mock::format_rfc3339(t) == slow(t), "at " << s);
+        BOOST_TEST(with_kept(t) == slow(t), "at " << s);
+        BOOST_TEST(with_kept(t + std::chrono::seconds(1)) == slow(t + std::chrono::seconds(1)),
+                   "at " << s << " + 1");
         if (s >= -30610224000)  // from the year 1000: what the mock ever prints
             BOOST_TEST(
                 mock::parse_rfc3339(mock::format_rfc3339(t)).value().time_since_epoch().count() ==

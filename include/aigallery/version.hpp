@@ -162,17 +162,23 @@ public:
         return s;
     }
 
+    /// The longest `x.y.z`: three parts of up to 10 digits and two dots.
+    static constexpr std::size_t max_text_size = 32;
+
+    /// Writes `x.y.z` at `p`, which has room for max_text_size bytes;
+    /// returns the end of what was written.
+    char* write_to(char* p) const noexcept {
+        p = std::to_chars(p, p + 10, major_).ptr;  // 4294967295 at most
+        *p++ = '.';
+        p = std::to_chars(p, p + 10, minor_).ptr;
+        *p++ = '.';
+        return std::to_chars(p, p + 10, patch_).ptr;
+    }
+
     /// Appends `x.y.z` to `out`, with no string of its own in between.
     void append_to(std::string& out) const {
-        auto part = [&](std::uint32_t n) {
-            char digits[10];  // 4294967295 at most
-            out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
-        };
-        part(major_);
-        out += '.';
-        part(minor_);
-        out += '.';
-        part(patch_);
+        char text[max_text_size];
+        out.append(text, write_to(text));
     }
 
     /// Numeric order, part by part.

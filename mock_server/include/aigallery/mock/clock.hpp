@@ -5,7 +5,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <limits>
 #include <optional>
 #include <random>
 #include <string>
@@ -14,43 +16,79 @@ namespace aigallery::mock {
 
 using time_point = std::chrono::sys_seconds;
 
-/// 2026-11-25T21:29:54Z. Every answer carries a few of these, so years 1000 to
-/// 9999 are done by calendar arithmetic: strftime and gmtime_r cost more than
-/// the rest of a GET (gmtime_r takes glibc's time-zone lock each time).
-/// Appends `t` as format_rfc3339() prints it, with no string in between.
-inline void append_rfc3339(std::string& out, time_point t) {
-    auto day = std::chrono::floor<std::chrono::days>(t);
-    std::chrono::year_month_day ymd{day};
-    int year = static_cast<int>(ymd.year());
-    if (year >= 1000 && year <= 9999) {  // strftime prints fewer digits below 1000
-        auto secs = (t - day).count();   // 0 .. 86399
-        char buf[20];
-        auto two = [&](int at, long v) {
-            buf[at] = static_cast<char>('0' + v / 10);
-            buf[at + 1] = static_cast<char>('0' + v % 10);
-        };
-        two(0, year / 100);
-        two(2, year % 100);
-        buf[4] = '-';
-        two(5, static_cast<unsigned>(ymd.month()));
-        buf[7] = '-';
-        two(8, static_cast<unsigned>(ymd.day()));
-        buf[10] = 'T';
-        two(11, secs / 3600);
-        buf[13] = ':';
-        two(14, secs / 60 % 60);
-        buf[16] = ':';
-        two(17, secs % 60);
-        buf[19] = 'Z';
-        out.append(buf, sizeof buf);
-        return;
+/// The longest text rfc3339_writer::write() writes (years of any length).
+inline constexpr std::size_t rfc3339_max_size = 32;
+
+/// Writes times as 2026-11-25T21:29:54Z. Every answer carries a few of
+/// these, so years 1000 to 9999 are done by calendar arithmetic: strftime
+/// and gmtime_r cost more than the rest of a GET (gmtime_r takes glibc's
+/// time-zone lock each time). The writer keeps the last date it wrote: a
+/// page of a listing has forty times, mostly of a few days, and the
+/// calendar is then worked out once per day, not per time.
+class rfc3339_writer {
+public:
+    /// Writes `t` at `p`, which has room for rfc3339_max_size bytes;
+    /// returns the end of what was written.
+    char* write(char* p, time_point t) noexcept {
+        auto const day = std::chrono::floor<std::chrono::days>(t);
+        if (day.time_since_epoch().count() != day_ && !remember(day))
+            return write_by_strftime(p, t);
+        std::memcpy(p, date_, sizeof date_);                         // "2026-11-25T"
+        auto const secs = static_cast<unsigned>((t - day).count());  // 0 .. 86399
+        two_digits(p + 11, secs / 3600);
+        p[13] = ':';
+        two_digits(p + 14, secs / 60 % 60);
+        p[16] = ':';
+        two_digits(p + 17, secs % 60);
+        p[19] = 'Z';
+        return p + 20;
     }
-    std::time_t tt = t.time_since_epoch().count();
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    out += buf;
+
+private:
+    static void two_digits(char* p, unsigned v) noexcept {  // v < 100
+        static constexpr char pairs[] =
+            "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+            "8081828384858687888990919293949596979899";
+        std::memcpy(p, pairs + 2 * v, 2);
+    }
+
+    // The date part of `day`, when its year has four digits (strftime
+    // prints fewer below 1000, and more above 9999).
+    bool remember(std::chrono::sys_days day) noexcept {
+        std::chrono::year_month_day ymd{day};
+        int const year = static_cast<int>(ymd.year());
+        if (year < 1000 || year > 9999)
+            return false;
+        two_digits(date_, static_cast<unsigned>(year / 100));
+        two_digits(date_ + 2, static_cast<unsigned>(year % 100));
+        date_[4] = '-';
+        two_digits(date_ + 5, static_cast<unsigned>(ymd.month()));
+        date_[7] = '-';
+        two_digits(date_ + 8, static_cast<unsigned>(ymd.day()));
+        date_[10] = 'T';
+        day_ = day.time_since_epoch().count();
+        return true;
+    }
+
+    static char* write_by_strftime(char* p, time_point t) noexcept {
+        std::time_t tt = t.time_since_epoch().count();
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        return p + std::strftime(p, rfc3339_max_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+
+    // No date yet: day numbers are far smaller (INT64_MIN seconds is some
+    // 10^14 days before the epoch), so the first write() works one out.
+    std::int64_t day_ = std::numeric_limits<std::int64_t>::min();
+    char date_[11] = {};
+};
+
+/// Appends `t` as 2026-11-25T21:29:54Z (see rfc3339_writer), with no string
+/// in between.
+inline void append_rfc3339(std::string& out, time_point t) {
+    char text[rfc3339_max_size];
+    out.append(text, rfc3339_writer{}.write(text, t));
 }
 
 /// 2026-11-25T21:29:54Z (see append_rfc3339()).

@@ -68,22 +68,28 @@ public:
     /// The id's text when it is not a canonical UUID (else null: 36 bytes of
     /// hexadecimal digits and dashes, which need no escaping anywhere).
     std::string const* text_if_not_uuid() const noexcept { return other_.get(); }
+    /// The bytes write_uuid_to() writes.
+    static constexpr std::size_t uuid_size = 36;
+    /// Writes the canonical UUID at `p` (room for uuid_size bytes); only
+    /// when text_if_not_uuid() is null. Returns the end.
+    char* write_uuid_to(char* p) const noexcept {
+        static constexpr char digits[] = "0123456789abcdef";
+        for (std::size_t i = 0; i < 16; ++i) {
+            if (i == 4 || i == 6 || i == 8 || i == 10)
+                *p++ = '-';
+            *p++ = digits[bytes_[i] >> 4];
+            *p++ = digits[bytes_[i] & 15];
+        }
+        return p;
+    }
     /// Appends the id as it was written (no string of its own in between).
     void append_to(std::string& out) const {
         if (other_) {
             out += *other_;
             return;
         }
-        static constexpr char digits[] = "0123456789abcdef";
-        char s[36];
-        std::size_t at = 0;
-        for (std::size_t i = 0; i < 16; ++i) {
-            if (at == 8 || at == 13 || at == 18 || at == 23)
-                s[at++] = '-';
-            s[at++] = digits[bytes_[i] >> 4];
-            s[at++] = digits[bytes_[i] & 15];
-        }
-        out.append(s, sizeof s);
+        char s[uuid_size];
+        out.append(s, write_uuid_to(s));
     }
     /// The id as it was written.
     operator std::string() const { return str(); }  // NOLINT: read where strings are expected

@@ -22,13 +22,20 @@
 
 namespace aigallery::mock::json_writer {
 
-/// Appends `s` as a JSON string, escaped exactly as Boost.JSON's serializer
-/// does: `"` and `\`, the short escapes \b \t \n \f \r, other control
-/// characters as \u00xx (lowercase), everything else (UTF-8 included) as is.
-inline void append_json_string(std::string& out, std::string_view s) {
+/// The most bytes write_json_string() writes for `n` bytes of text: the
+/// quotes, and every byte escaped as \u00xx.
+constexpr std::size_t json_string_bound(std::size_t n) noexcept {
+    return 6 * n + 2;
+}
+
+/// Writes `s` at `p` as a JSON string, escaped exactly as Boost.JSON's
+/// serializer does: `"` and `\`, the short escapes \b \t \n \f \r, other
+/// control characters as \u00xx (lowercase), everything else (UTF-8
+/// included) as is. `p` has room for json_string_bound(s.size()) bytes;
+/// returns the end of what was written.
+inline char* write_json_string(char* p, std::string_view s) noexcept {
     static constexpr char hex[] = "0123456789abcdef";
-    out.reserve(out.size() + s.size() + 2);
-    out += '"';
+    *p++ = '"';
     std::size_t run = 0;  // start of the pending stretch that needs no escape
     std::size_t i = 0;
     // Eight bytes at a time while none of them needs an escape: no byte
@@ -45,43 +52,63 @@ inline void append_json_string(std::string& out, std::string_view s) {
         if (control | has_zero(x ^ (0x22 * ones)) | has_zero(x ^ (0x5c * ones)))
             break;  // this stretch has one: byte by byte from here
     }
+    auto flush = [&](std::size_t to) {
+        if (to > run)  // never memcpy from the null data() of an empty view
+            std::memcpy(p, s.data() + run, to - run);
+        p += to - run;
+    };
     for (; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        out.append(s.data() + run, i - run);
+        flush(i);
         run = i + 1;
-        out += '\\';
+        *p++ = '\\';
         switch (c) {
             case '"':
-                out += '"';
-                break;
             case '\\':
-                out += '\\';
+                *p++ = static_cast<char>(c);
                 break;
             case '\b':
-                out += 'b';
+                *p++ = 'b';
                 break;
             case '\t':
-                out += 't';
+                *p++ = 't';
                 break;
             case '\n':
-                out += 'n';
+                *p++ = 'n';
                 break;
             case '\f':
-                out += 'f';
+                *p++ = 'f';
                 break;
             case '\r':
-                out += 'r';
+                *p++ = 'r';
                 break;
             default:
-                out += "u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
+                std::memcpy(p, "u00", 3);
+                p[3] = hex[c >> 4];
+                p[4] = hex[c & 15];
+                p += 5;
         }
     }
-    out.append(s.data() + run, s.size() - run);
-    out += '"';
+    flush(s.size());
+    *p++ = '"';
+    return p;
+}
+
+/// Appends `s` as a JSON string (see write_json_string()).
+inline void append_json_string(std::string& out, std::string_view s) {
+    auto const at = out.size();
+    out.resize(at + json_string_bound(s.size()));
+    out.resize(static_cast<std::size_t>(write_json_string(out.data() + at, s) - out.data()));
+}
+
+/// Writes `s` at `p` as it is (a literal, or text known to need no
+/// escape); returns the end.
+inline char* write_raw(char* p, std::string_view s) noexcept {
+    if (!s.empty())
+        std::memcpy(p, s.data(), s.size());
+    return p + s.size();
 }
 
 /// Appends a string value.

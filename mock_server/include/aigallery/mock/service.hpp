@@ -495,8 +495,7 @@ public:
         auto d = boost::json::value_to<doc::state_doc>(v);
         check_state_document(d);
         std::unique_lock lock(state_mutex_);
-        gallery_state next = state_;
-        next.clear_all();
+        gallery_state next = state_.empty_like();
         for (auto const& a : d.accounts)
             next.restore_account({a.name, a.domain_id, a.token, a.access_key.value_or(""),
                                   a.secret_key.value_or("")});

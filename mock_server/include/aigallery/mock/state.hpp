@@ -270,6 +270,23 @@ public:
             };
     }
 
+    // Not copied: the listing indexes point at the asset records. A move
+    // keeps them valid (the records' nodes move with the map).
+    gallery_state(gallery_state const&) = delete;
+    gallery_state& operator=(gallery_state const&) = delete;
+    gallery_state(gallery_state&&) = default;
+    gallery_state& operator=(gallery_state&&) = default;
+
+    /// A gallery with no accounts and no assets that goes on drawing ids
+    /// where this one's generators are, on the same clock (what an import of
+    /// a whole state starts from).
+    gallery_state empty_like() const {
+        gallery_state g(0, clock_);
+        g.ids_ = ids_;
+        g.key_ids_ = key_ids_;
+        return g;
+    }
+
     // ---- accounts -------------------------------------------------------------
 
     /// The account of that name, created if new.
@@ -495,7 +512,6 @@ public:
         auto const& a = visible_asset(caller, content_id);
         auto const& v = visible_version(caller, a, num);
         std::string out;
-        out.reserve(320 + v.desc.size() + 64 * v.dependencies.size() + 40 * v.group_users.size());
         write_version_json(out, caller, a, v);
         return out;
     }
@@ -530,40 +546,61 @@ public:
 
     /// GET /v1/aihub/contents, written straight as its JSON body: byte for
     /// byte json_writer::to_json(list(...)), without the eight strings per
-    /// item of the wire structure.
+    /// item of the wire structure. The page is measured first (its longest
+    /// possible text), then written through a pointer with no check of room
+    /// per piece, and cut to what was written.
     std::string list_json(account const& caller, list_query const& q) const {
-        using namespace std::string_view_literals;  // literals appended without strlen
-        using json_writer::append_json_string;
+        using namespace std::string_view_literals;
+        using json_writer::json_string_bound;
+        using json_writer::write_json_string;
+        using json_writer::write_raw;
         auto const page = list_page(caller, q);
-        std::string out;
-        out.reserve(48 + 320 * page.items.size());
-        out += "{\"total\":"sv;
-        json_writer::append_json(out, page.total);
-        out += ",\"count\":"sv;
-        json_writer::append_json(out, static_cast<std::uint64_t>(page.items.size()));
-        out += ",\"items\":["sv;
+        static constexpr auto item_text =
+            R"({"content_id":,"content_type":"","title":,"owner":,"latest_version":"",)"
+            R"("visibility":"","created_at":"","updated_at":""},)"sv;
+        std::size_t room = 96;  // the braces, two counts of 20 digits at most, their names
+        for (auto const& [a, v] : page.items)
+            room += item_text.size() + json_string_bound(a->content_id.size()) +
+                    json_string_bound(a->title.size()) + json_string_bound(a->owner.size()) +
+                    to_string(a->type).size() + version_number::max_text_size +
+                    to_string(v->vis).size() + 2 * rfc3339_max_size;
+        std::string out(room, '\0');
+        char* p = out.data();
+        auto count = [&](std::uint64_t n) { p = std::to_chars(p, p + 20, n).ptr; };
+        auto quoted = [&](std::string_view plain) {  // an enum's name: nothing to escape
+            *p++ = '"';
+            p = write_raw(p, plain);
+            *p++ = '"';
+        };
+        rfc3339_writer dates;
+        p = write_raw(p, "{\"total\":"sv);
+        count(page.total);
+        p = write_raw(p, ",\"count\":"sv);
+        count(page.items.size());
+        p = write_raw(p, ",\"items\":["sv);
         bool first = true;
         for (auto const& [a, v] : page.items) {
-            out += first ? "{\"content_id\":"sv : ",{\"content_id\":"sv;
+            p = write_raw(p, first ? "{\"content_id\":"sv : ",{\"content_id\":"sv);
             first = false;
-            append_json_string(out, a->content_id);
-            out += ",\"content_type\":"sv;
-            append_json_string(out, to_string(a->type));
-            out += ",\"title\":"sv;
-            append_json_string(out, a->title);
-            out += ",\"owner\":"sv;
-            append_json_string(out, a->owner);
-            out += ",\"latest_version\":"sv;
-            append_version_num(out, v->num);
-            out += ",\"visibility\":"sv;
-            append_json_string(out, to_string(v->vis));
-            out += ",\"created_at\":\""sv;
-            append_rfc3339(out, a->created_at);
-            out += "\",\"updated_at\":\""sv;
-            append_rfc3339(out, a->updated_at);
-            out += "\"}"sv;
+            p = write_json_string(p, a->content_id);
+            p = write_raw(p, ",\"content_type\":"sv);
+            quoted(to_string(a->type));
+            p = write_raw(p, ",\"title\":"sv);
+            p = write_json_string(p, a->title);
+            p = write_raw(p, ",\"owner\":"sv);
+            p = write_json_string(p, a->owner);
+            p = write_raw(p, ",\"latest_version\":\""sv);
+            p = v->num.write_to(p);
+            p = write_raw(p, "\",\"visibility\":"sv);
+            quoted(to_string(v->vis));
+            p = write_raw(p, ",\"created_at\":\""sv);
+            p = dates.write(p, a->created_at);
+            p = write_raw(p, "\",\"updated_at\":\""sv);
+            p = dates.write(p, a->updated_at);
+            p = write_raw(p, "\"}"sv);
         }
-        out += "]}"sv;
+        p = write_raw(p, "]}"sv);
+        out.resize(static_cast<std::size_t>(p - out.data()));
         return out;
     }
 
@@ -717,13 +754,6 @@ public:
     }
 
     /// Forgets everything, accounts included (before an import).
-    void clear_all() {
-        clear_assets();
-        accounts_by_name_.clear();
-        name_by_token_.clear();
-        name_by_access_key_.clear();
-    }
-
     /// How many assets exist.
     std::size_t asset_count() const noexcept { return assets_.size(); }
     /// How many accounts exist.
@@ -1023,6 +1053,9 @@ private:
         std::string owner;
         std::string title;
         std::int64_t created_at;
+        // The asset itself, found without hashing its id again for each item
+        // of a page (assets_ is node based: the record never moves).
+        asset_record const* asset;
     };
     struct by_id {};
     struct by_created {};
@@ -1078,10 +1111,12 @@ private:
     }
 
     asset_record& insert_asset(asset_record a) {
-        titles_[title_key(a.owner, a.type, a.title)] = a.content_id;
-        mine_.insert({a.content_id, a.owner, a.title, a.created_at.time_since_epoch().count()});
         auto id = a.content_id;
-        return assets_.emplace(id, std::move(a)).first->second;
+        auto& stored = assets_.emplace(std::move(id), std::move(a)).first->second;
+        titles_[title_key(stored.owner, stored.type, stored.title)] = stored.content_id;
+        mine_.insert({stored.content_id, stored.owner, stored.title,
+                      stored.created_at.time_since_epoch().count(), &stored});
+        return stored;
     }
 
     void erase_asset(asset_record& a) {
@@ -1124,7 +1159,7 @@ private:
             a.public_versions += sign;
             if (sign > 0 && a.public_versions == 1)
                 public_.insert({a.content_id, std::string(), a.title,
-                                a.created_at.time_since_epoch().count()});
+                                a.created_at.time_since_epoch().count(), &a});
             if (sign < 0 && a.public_versions == 0)
                 public_.get<by_id>().erase(a.content_id);
         }
@@ -1202,52 +1237,82 @@ private:
         return {a.content_id, v.version_id, num.to_string(), "/v1/aihub/contents/" + a.content_id};
     }
 
-    static void append_version_num(std::string& out, version_number n) {
-        out += '"';
-        n.append_to(out);
-        out += '"';
-    }
-
-    // describe_version() as JSON, member for member in wire::version_response's order.
+    // describe_version() as JSON, member for member in wire::version_response's
+    // order: measured first (its longest possible text), then written through
+    // a pointer, as list_json() does.
     void write_version_json(std::string& out, account const& caller, asset_record const& a,
                             version_record const& v) const {
-        using namespace std::string_view_literals;  // literals appended without strlen
-        using json_writer::append_json_string;
-        out += "{\"content_id\":"sv;
-        append_json_string(out, a.content_id);
-        out += ",\"version_id\":"sv;
-        if (auto const* text = v.version_id.text_if_not_uuid()) {
-            append_json_string(out, *text);
+        using namespace std::string_view_literals;
+        using json_writer::json_string_bound;
+        using json_writer::write_json_string;
+        using json_writer::write_raw;
+        static constexpr auto fixed_text =
+            R"({"content_id":,"version_id":,"version_num":"","desc":,"visibility":"",)"
+            R"("group_users":[],"dependencies":[],"source":,"created_at":""})"sv;
+        static constexpr auto dependency_text = R"({"content_id":,"version_num":""},)"sv;
+        bool const owner = caller.domain_id == a.owner;
+        auto const* id_text = v.version_id.text_if_not_uuid();
+        std::string source;  // a source object other than {} is printed by Boost.JSON
+        if (!v.source.get().empty())
+            json_writer::append_json(source, v.source.get());
+        std::size_t room =
+            fixed_text.size() + json_string_bound(a.content_id.size()) +
+            (id_text ? json_string_bound(id_text->size()) : compact_id::uuid_size + 2) +
+            version_number::max_text_size + json_string_bound(v.desc.size()) +
+            to_string(v.vis).size() + (source.empty() ? 2 : source.size()) + rfc3339_max_size;
+        if (owner)
+            for (auto const& u : v.group_users)
+                room += json_string_bound(u.size()) + 1;
+        for (auto const& d : v.dependencies)
+            room += dependency_text.size() + json_string_bound(d.content_id.size()) +
+                    version_number::max_text_size;
+        auto const at = out.size();
+        out.resize(at + room);
+        char* p = out.data() + at;
+        p = write_raw(p, "{\"content_id\":"sv);
+        p = write_json_string(p, a.content_id);
+        p = write_raw(p, ",\"version_id\":"sv);
+        if (id_text) {
+            p = write_json_string(p, *id_text);
         } else {
-            out += '"';
-            v.version_id.append_to(out);
-            out += '"';
+            *p++ = '"';
+            p = v.version_id.write_uuid_to(p);
+            *p++ = '"';
         }
-        out += ",\"version_num\":"sv;
-        append_version_num(out, v.num);
-        out += ",\"desc\":"sv;
-        append_json_string(out, v.desc);
-        out += ",\"visibility\":"sv;
-        append_json_string(out, to_string(v.vis));
-        if (caller.domain_id == a.owner) {
-            out += ",\"group_users\":"sv;
-            json_writer::append_json(out, v.group_users);
+        p = write_raw(p, ",\"version_num\":\""sv);
+        p = v.num.write_to(p);
+        p = write_raw(p, "\",\"desc\":"sv);
+        p = write_json_string(p, v.desc);
+        p = write_raw(p, ",\"visibility\":\""sv);
+        p = write_raw(p, to_string(v.vis));
+        *p++ = '"';
+        if (owner) {
+            p = write_raw(p, ",\"group_users\":["sv);
+            bool first = true;
+            for (auto const& u : v.group_users) {
+                if (!first)
+                    *p++ = ',';
+                first = false;
+                p = write_json_string(p, u);
+            }
+            *p++ = ']';
         }
-        out += ",\"dependencies\":["sv;
+        p = write_raw(p, ",\"dependencies\":["sv);
         bool first = true;
         for (auto const& d : v.dependencies) {
-            out += first ? "{\"content_id\":"sv : ",{\"content_id\":"sv;
+            p = write_raw(p, first ? "{\"content_id\":"sv : ",{\"content_id\":"sv);
             first = false;
-            append_json_string(out, d.content_id);
-            out += ",\"version_num\":"sv;
-            append_version_num(out, d.num);
-            out += '}';
+            p = write_json_string(p, d.content_id);
+            p = write_raw(p, ",\"version_num\":\""sv);
+            p = d.num.write_to(p);
+            p = write_raw(p, "\"}"sv);
         }
-        out += "],\"source\":"sv;
-        json_writer::append_json(out, v.source.get());
-        out += ",\"created_at\":\""sv;
-        append_rfc3339(out, v.created_at);
-        out += "\"}"sv;
+        p = write_raw(p, "],\"source\":"sv);
+        p = write_raw(p, source.empty() ? "{}"sv : std::string_view(source));
+        p = write_raw(p, ",\"created_at\":\""sv);
+        p = rfc3339_writer{}.write(p, v.created_at);
+        p = write_raw(p, "\"}"sv);
+        out.resize(static_cast<std::size_t>(p - out.data()));
     }
 
     wire::version_response describe_version(account const& caller, asset_record const& a,
@@ -1317,7 +1382,7 @@ private:
         // one O(log n) jump to the page, then steps
         auto it = idx.nth(q.ascending ? first + q.offset : last - 1 - q.offset);
         for (std::uint64_t i = q.offset; i < page.total && page.items.size() < q.limit; ++i) {
-            auto const& a = assets_.find(it->content_id)->second;
+            auto const& a = *it->asset;
             page.items.emplace_back(&a, latest_in_scope(caller, a, q.scope));
             if (q.ascending)
                 ++it;
@@ -1365,7 +1430,7 @@ private:
             auto range = idx.equal_range(
                 boost::make_tuple(mine ? caller.domain_id : std::string(), *q.title));
             for (auto it = range.first; it != range.second; ++it)
-                consider(assets_.at(it->content_id));
+                consider(*it->asset);
         } else {
             auto const& idx = q.scope == list_query::scope_kind::mine ? mine_ : public_;
             auto const& ci = idx.get<by_created>();
@@ -1373,7 +1438,7 @@ private:
                 q.scope == list_query::scope_kind::mine ? caller.domain_id : std::string();
             auto hi = ci.upper_bound(boost::make_tuple(owner));
             for (auto it = ci.lower_bound(boost::make_tuple(owner)); it != hi; ++it)
-                consider(assets_.at(it->content_id));
+                consider(*it->asset);
         }
         return r;
     }
