@@ -156,6 +156,65 @@ BOOST_AUTO_TEST_CASE(a_version_written_directly_is_what_the_wire_struct_prints) 
     BOOST_CHECK_THROW(st.get_version_json(bob, "no-such-asset", "1.0.0"), gallery_error);
 }
 
+// A publish answered straight as JSON must be the bytes the wire structure
+// prints, with its content_uri as the Location: two galleries on one seed
+// and one clock get the same requests, one answers each way.
+BOOST_AUTO_TEST_CASE(a_publish_answered_directly_is_what_the_wire_struct_prints) {
+    auto const fixed = [] { return mock::time_point(std::chrono::seconds(1780000000)); };
+    mock::gallery_state slow_st(7, fixed), direct_st(7, fixed);
+    std::string flow;
+    for (auto* st : {&slow_st, &direct_st}) {
+        auto const& alice = st->add_account("alice");
+        wire::create_content_request algo;
+        algo.content_type = "algorithm";
+        algo.title = "algo";
+        algo.visibility = "public";
+        auto const a = st->create_content(alice, algo);
+        wire::create_content_request w;
+        w.content_type = "workflow";
+        w.title = "flow";
+        w.dependencies = std::vector<wire::dependency_ref>{{a.content_id, "1.0.0"}};
+        flow = st->create_content(alice, w).content_id;  // the same id in both: one seed
+    }
+    auto const& alice_slow = *slow_st.account_by_name("alice");
+    auto const& alice_direct = *direct_st.account_by_name("alice");
+    int compared = 0;
+    auto const strings = awkward_strings();
+    for (std::size_t i = 0; i < 40; ++i) {
+        wire::create_version_request v;
+        v.desc = strings[i];
+        if (i % 3 == 1)
+            v.bump = i % 2 ? "minor" : "major";
+        if (i % 7 == 3)
+            v.version_num = std::to_string(100 + i) + ".0.0";
+        if (i % 5 == 2)
+            v.visibility = "public";
+        std::string slow;
+        try {
+            slow = to_json(slow_st.create_version(alice_slow, flow, v, std::nullopt));
+        } catch (gallery_error const&) {
+            // refused alike, and nothing published on either side
+            BOOST_CHECK_THROW(direct_st.create_version_json(alice_direct, flow, v, std::nullopt),
+                              gallery_error);
+            continue;
+        }
+        auto const direct = direct_st.create_version_json(alice_direct, flow, v, std::nullopt);
+        BOOST_TEST(direct.body == slow, "request " << i);
+        BOOST_TEST(
+            direct.location == std::string(boost::json::parse(slow).at("content_uri").as_string()),
+            "request " << i);
+        ++compared;
+    }
+    BOOST_TEST(compared > 30);
+    // a refusal names the same thing, and publishes nothing
+    wire::create_version_request stale;
+    BOOST_CHECK_THROW(
+        direct_st.create_version_json(alice_direct, flow, stale, version_number::parse("1.0.0")),
+        gallery_error);
+    BOOST_TEST(to_json(slow_st.create_version(alice_slow, flow, stale, std::nullopt)) ==
+               direct_st.create_version_json(alice_direct, flow, stale, std::nullopt).body);
+}
+
 BOOST_AUTO_TEST_CASE(a_list_page_written_directly_is_what_the_wire_struct_prints) {
     mock::gallery_state st;
     auto const alice = st.add_account("alice");

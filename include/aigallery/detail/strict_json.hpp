@@ -144,9 +144,51 @@ inline boost::json::value parse_strict(std::string_view text,
     return v;
 }
 
-inline std::string join_path(std::string const& base, std::string_view name) {
-    return base.empty() ? std::string(name) : base + "." + std::string(name);
-}
+/// Where a value sits in the body, as an error names it
+/// (`dependencies[0].content_id`). The reader passes one down per value, a
+/// link to its parent on the stack, and the text is built only for an error:
+/// a body read without one builds no path at all.
+class json_path {
+public:
+    /// The body itself (no name).
+    json_path() = default;
+    /// The member `name` of the object at `parent`.
+    json_path(json_path const& parent, std::string_view name) noexcept
+        : parent_(&parent), name_(name) {}
+    /// The element `index` of the array at `parent`.
+    json_path(json_path const& parent, std::size_t index) noexcept
+        : parent_(&parent), index_(index), is_index_(true) {}
+    json_path(json_path const&) = delete;  // a link is only ever made from its parent
+    json_path& operator=(json_path const&) = delete;
+
+    /// The path as text; empty for the body itself.
+    std::string str() const {
+        std::string out;
+        append_to(out);
+        return out;
+    }
+
+private:
+    void append_to(std::string& out) const {
+        if (!parent_)
+            return;
+        parent_->append_to(out);
+        if (is_index_) {
+            out += '[';
+            out += std::to_string(index_);
+            out += ']';
+            return;
+        }
+        if (!out.empty())
+            out += '.';
+        out.append(name_.data(), name_.size());
+    }
+
+    json_path const* parent_ = nullptr;
+    std::string_view name_;
+    std::size_t index_ = 0;
+    bool is_index_ = false;
+};
 
 template <class T>
 struct is_optional : std::false_type {};
@@ -158,26 +200,26 @@ concept described = boost::describe::has_describe_members<T>::value;
 
 // ---- reading: json -> C++, strict ------------------------------------------
 
-inline void read(boost::json::value const& v, std::string& out, std::string const& path,
+inline void read(boost::json::value const& v, std::string& out, json_path const& path,
                  bool /*strict*/ = true) {
     auto s = v.if_string();
     if (!s)
-        field_error(path, "expected a string");
+        field_error(path.str(), "expected a string");
     out.assign(s->data(), s->size());
 }
 
-inline void read(boost::json::value const& v, bool& out, std::string const& path,
+inline void read(boost::json::value const& v, bool& out, json_path const& path,
                  bool /*strict*/ = true) {
     auto b = v.if_bool();
     if (!b)
-        field_error(path, "expected true or false");
+        field_error(path.str(), "expected true or false");
     out = *b;
 }
 
 template <class I>
-requires(std::is_integral_v<I> &&
-         !std::is_same_v<I, bool>) void read(boost::json::value const& v, I& out,
-                                             std::string const& path, bool /*strict*/ = true) {
+requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) void read(boost::json::value const& v,
+                                                                      I& out, json_path const& path,
+                                                                      bool /*strict*/ = true) {
     bool ok = false;
     if (auto p = v.if_int64()) {
         if constexpr (std::is_signed_v<I>)
@@ -191,74 +233,74 @@ requires(std::is_integral_v<I> &&
         if (ok)
             out = static_cast<I>(*u);
     } else if (v.is_double()) {
-        field_error(path, "expected an integer");
+        field_error(path.str(), "expected an integer");
     } else {
-        field_error(path, "expected an integer");
+        field_error(path.str(), "expected an integer");
     }
     if (!ok)
-        field_error(path, "integer out of range");
+        field_error(path.str(), "integer out of range");
 }
 
-inline void read(boost::json::value const& v, boost::json::object& out, std::string const& path,
+inline void read(boost::json::value const& v, boost::json::object& out, json_path const& path,
                  bool /*strict*/ = true) {
     auto o = v.if_object();
     if (!o)
-        field_error(path, "expected an object");
+        field_error(path.str(), "expected an object");
     out = *o;
 }
 
-inline void read(boost::json::value const& v, boost::json::value& out, std::string const&,
+inline void read(boost::json::value const& v, boost::json::value& out, json_path const&,
                  bool = true) {
     out = v;
 }
 
 template <class T>
-void read(boost::json::value const& v, std::vector<T>& out, std::string const& path,
+void read(boost::json::value const& v, std::vector<T>& out, json_path const& path,
           bool strict = true);
 template <described T>
-void read(boost::json::value const& v, T& out, std::string const& path, bool strict = true);
+void read(boost::json::value const& v, T& out, json_path const& path, bool strict = true);
 
 template <class T>
-void read(boost::json::value const& v, std::optional<T>& out, std::string const& path,
+void read(boost::json::value const& v, std::optional<T>& out, json_path const& path,
           bool strict = true) {
     out.emplace();
     read(v, *out, path, strict);
 }
 
 template <class T>
-void read(boost::json::value const& v, std::vector<T>& out, std::string const& path, bool strict) {
+void read(boost::json::value const& v, std::vector<T>& out, json_path const& path, bool strict) {
     auto a = v.if_array();
     if (!a)
-        field_error(path, "expected an array");
+        field_error(path.str(), "expected an array");
     out.clear();
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
         out.emplace_back();
-        read((*a)[i], out.back(), path + "[" + std::to_string(i) + "]", strict);
+        read((*a)[i], out.back(), json_path(path, i), strict);
     }
 }
 
 template <described T>
-void read(boost::json::value const& v, T& out, std::string const& path, bool strict) {
+void read(boost::json::value const& v, T& out, json_path const& path, bool strict) {
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     auto o = v.if_object();
     if (!o)
-        field_error(path, "expected an object");
+        field_error(path.str(), "expected an object");
     for (auto const& kv : *o) {
         if (!strict)
             break;  // a tolerant reader ignores what it does not know
         bool known = false;
         boost::mp11::mp_for_each<members>([&](auto d) { known = known || kv.key() == d.name; });
         if (!known)
-            field_error(join_path(path, kv.key()), "unknown field");
+            field_error(json_path(path, kv.key()).str(), "unknown field");
     }
     boost::mp11::mp_for_each<members>([&](auto d) {
         auto& member = out.*d.pointer;
         using M = std::remove_cvref_t<decltype(member)>;
         if (auto it = o->find(d.name); it != o->end())
-            read(it->value(), member, join_path(path, d.name), strict);
+            read(it->value(), member, json_path(path, d.name), strict);
         else if constexpr (!is_optional<M>::value)
-            field_error(join_path(path, d.name), "is required");
+            field_error(json_path(path, d.name).str(), "is required");
     });
 }
 
@@ -268,7 +310,7 @@ void read(boost::json::value const& v, T& out, std::string const& path, bool str
 template <described T>
 T read_tolerant(boost::json::value const& v) {
     T t{};
-    read(v, t, std::string(), false);
+    read(v, t, json_path(), false);
     return t;
 }
 
@@ -302,6 +344,6 @@ void write(boost::json::value& jv, T const& in) {
     template <::aigallery::detail::described T>                                            \
     T tag_invoke(::boost::json::value_to_tag<T>, ::boost::json::value const& jv) {         \
         T t{};                                                                             \
-        ::aigallery::detail::read(jv, t, std::string());                                   \
+        ::aigallery::detail::read(jv, t, ::aigallery::detail::json_path());                \
         return t;                                                                          \
     }

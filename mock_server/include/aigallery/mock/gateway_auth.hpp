@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace aigallery::mock {
@@ -122,11 +123,14 @@ account const& verify_signature(http_request const& req, FindByAccessKey&& find_
 /// The caller of a /v1 request: judged by its signature alone when it has an
 /// Authorization header, else by X-Auth-Token. Throws 401 APIG.0301. The
 /// account returned is the one the lookups found, valid as long as they are.
-template <class FindByAccessKey, class FindByToken>
-account const& authenticate(http_request const& req, FindByAccessKey&& find_by_access_key,
-                            FindByToken&& find_by_token, time_point now) {
+/// `now()` gives the time a signature's X-Sdk-Date is judged against; it is
+/// asked only when there is a signature (a token needs no clock).
+template <class FindByAccessKey, class FindByToken, class Now>
+requires std::is_invocable_r_v<time_point, Now&> account const& authenticate(
+    http_request const& req, FindByAccessKey&& find_by_access_key, FindByToken&& find_by_token,
+    Now&& now) {
     if (req.find(boost::beast::http::field::authorization) != req.end())
-        return verify_signature(req, find_by_access_key, now);
+        return verify_signature(req, find_by_access_key, now());
     auto tok = req.find("X-Auth-Token");
     account const* a = tok == req.end() ? nullptr : find_by_token(tok->value());
     if (!a)

@@ -1015,7 +1015,8 @@ private:
             std::shared_lock lock(state_mutex_);
             account const& a = authenticate(
                 req, [&](std::string_view ak) { return state_.account_by_access_key(ak); },
-                [&](std::string_view tok) { return state_.account_by_token(tok); }, now());
+                [&](std::string_view tok) { return state_.account_by_token(tok); },
+                [this] { return now(); });
             // Who it is is all a request needs past the lock, not its keys.
             entry.caller.emplace();
             entry.caller->name = a.name;
@@ -1072,9 +1073,9 @@ private:
                                 ? wire::create_version_request{}
                                 : wire::parse<wire::create_version_request>(req.body());
                 return idempotent(req, caller, key, [&] {
-                    auto r = state_.create_version(caller, p[0], body, if_match);
-                    auto resp = json_response(201, json_writer::to_json(r));
-                    resp.set(boost::beast::http::field::location, r.content_uri);
+                    auto r = state_.create_version_json(caller, p[0], body, if_match);
+                    auto resp = json_response(201, std::move(r.body));
+                    resp.set(boost::beast::http::field::location, r.location);
                     return resp;
                 });
             }
