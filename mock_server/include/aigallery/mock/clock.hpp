@@ -30,6 +30,13 @@ public:
     /// Writes `t` at `p`, which has room for rfc3339_max_size bytes;
     /// returns the end of what was written.
     char* write(char* p, time_point t) noexcept {
+        // The calendar below is for years 1000 to 9999 (strftime prints
+        // fewer digits below, more above); out there, and far out, where
+        // days and seconds would overflow, strftime writes it.
+        auto const since_epoch = t.time_since_epoch().count();
+        if (since_epoch < -30610224000 ||
+            since_epoch > 253402300799)  // 1000-01-01, 9999-12-31T23:59:59
+            return write_by_strftime(p, t);
         auto const day = std::chrono::floor<std::chrono::days>(t);
         if (day.time_since_epoch().count() != day_ && !remember(day))
             return write_by_strftime(p, t);

@@ -817,7 +817,6 @@ public:
             }
     }
 
-    /// Forgets everything, accounts included (before an import).
     /// How many assets exist.
     std::size_t asset_count() const noexcept { return assets_.size(); }
     /// How many accounts exist.
@@ -1174,12 +1173,24 @@ private:
         return accounts_by_name_.emplace(name, std::move(a)).first->second;
     }
 
+    // The record first (the listing entry points at it), then its title and
+    // listing entry; if either cannot be added (no memory), neither is left
+    // behind, nor the record.
     asset_record& insert_asset(asset_record a) {
         auto id = a.content_id;
-        auto& stored = assets_.emplace(std::move(id), std::move(a)).first->second;
-        titles_[title_key(stored.owner, stored.type, stored.title)] = stored.content_id;
-        mine_.insert({stored.content_id, stored.owner, stored.title,
-                      stored.created_at.time_since_epoch().count(), &stored});
+        auto const it = assets_.emplace(std::move(id), std::move(a)).first;
+        auto& stored = it->second;
+        auto const title = title_key(stored.owner, stored.type, stored.title);
+        try {
+            titles_[title] = stored.content_id;
+            mine_.insert({stored.content_id, stored.owner, stored.title,
+                          stored.created_at.time_since_epoch().count(), &stored});
+        } catch (...) {
+            titles_.erase(title);
+            mine_.get<by_id>().erase(stored.content_id);
+            assets_.erase(it);
+            throw;
+        }
         return stored;
     }
 
