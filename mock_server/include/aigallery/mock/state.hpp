@@ -280,8 +280,10 @@ public:
     // keeps them valid (the records' nodes move with the map).
     gallery_state(gallery_state const&) = delete;
     gallery_state& operator=(gallery_state const&) = delete;
-    gallery_state(gallery_state&&) = default;
-    gallery_state& operator=(gallery_state&&) = default;
+    /// Takes over `other`'s records, indexes and generators.
+    gallery_state(gallery_state&& other) = default;
+    /// Takes over `other`'s records, indexes and generators.
+    gallery_state& operator=(gallery_state&& other) = default;
 
     /// A gallery with no accounts and no assets that goes on drawing ids
     /// where this one's generators are, on the same clock (what an import of
