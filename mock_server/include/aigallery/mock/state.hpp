@@ -434,21 +434,14 @@ public:
         r.location.append(contents_path).append(a.content_id);
         static constexpr auto fixed_text =
             R"({"content_id":,"version_id":,"version_num":"","content_uri":})"sv;
-        auto const* id_text = v.version_id.text_if_not_uuid();
         r.body.resize(fixed_text.size() + json_string_bound(a.content_id.size()) +
-                      (id_text ? json_string_bound(id_text->size()) : compact_id::uuid_size + 2) +
-                      version_number::max_text_size + json_string_bound(r.location.size()));
+                      id_json_bound(v.version_id) + version_number::max_text_size +
+                      json_string_bound(r.location.size()));
         char* p = r.body.data();
         p = write_raw(p, "{\"content_id\":"sv);
         p = write_json_string(p, a.content_id);
         p = write_raw(p, ",\"version_id\":"sv);
-        if (id_text) {
-            p = write_json_string(p, *id_text);
-        } else {
-            *p++ = '"';
-            p = v.version_id.write_uuid_to(p);
-            *p++ = '"';
-        }
+        p = write_id_json(p, v.version_id);
         p = write_raw(p, ",\"version_num\":\""sv);
         p = v.num.write_to(p);
         p = write_raw(p, "\",\"content_uri\":"sv);
@@ -1315,6 +1308,21 @@ private:
                 std::string(contents_path) + a.content_id};
     }
 
+    // A stored id as a JSON string: the most bytes it takes, and writing it
+    // (a canonical UUID needs no escaping; another id's text may).
+    static std::size_t id_json_bound(compact_id const& id) noexcept {
+        auto const* text = id.text_if_not_uuid();
+        return text ? json_writer::json_string_bound(text->size()) : compact_id::uuid_size + 2;
+    }
+    static char* write_id_json(char* p, compact_id const& id) noexcept {
+        if (auto const* text = id.text_if_not_uuid())
+            return json_writer::write_json_string(p, *text);
+        *p++ = '"';
+        p = id.write_uuid_to(p);
+        *p++ = '"';
+        return p;
+    }
+
     // describe_version() as JSON, member for member in wire::version_response's
     // order: measured first (its longest possible text), then written through
     // a pointer, as list_json() does.
@@ -1329,15 +1337,13 @@ private:
             R"("group_users":[],"dependencies":[],"source":,"created_at":""})"sv;
         static constexpr auto dependency_text = R"({"content_id":,"version_num":""},)"sv;
         bool const owner = caller.domain_id == a.owner;
-        auto const* id_text = v.version_id.text_if_not_uuid();
         std::string source;  // a source object other than {} is printed by Boost.JSON
         if (!v.source.get().empty())
             json_writer::append_json(source, v.source.get());
-        std::size_t room =
-            fixed_text.size() + json_string_bound(a.content_id.size()) +
-            (id_text ? json_string_bound(id_text->size()) : compact_id::uuid_size + 2) +
-            version_number::max_text_size + json_string_bound(v.desc.size()) +
-            to_string(v.vis).size() + (source.empty() ? 2 : source.size()) + rfc3339_max_size;
+        std::size_t room = fixed_text.size() + json_string_bound(a.content_id.size()) +
+                           id_json_bound(v.version_id) + version_number::max_text_size +
+                           json_string_bound(v.desc.size()) + to_string(v.vis).size() +
+                           (source.empty() ? 2 : source.size()) + rfc3339_max_size;
         if (owner)
             for (auto const& u : v.group_users)
                 room += json_string_bound(u.size()) + 1;
@@ -1350,13 +1356,7 @@ private:
         p = write_raw(p, "{\"content_id\":"sv);
         p = write_json_string(p, a.content_id);
         p = write_raw(p, ",\"version_id\":"sv);
-        if (id_text) {
-            p = write_json_string(p, *id_text);
-        } else {
-            *p++ = '"';
-            p = v.version_id.write_uuid_to(p);
-            *p++ = '"';
-        }
+        p = write_id_json(p, v.version_id);
         p = write_raw(p, ",\"version_num\":\""sv);
         p = v.num.write_to(p);
         p = write_raw(p, "\",\"desc\":"sv);
