@@ -287,4 +287,40 @@ BOOST_AUTO_TEST_CASE(duplicate_keys_are_found_in_small_and_large_objects) {
         R"({"content_type":"algorithm","title":"t","source":{"a":{"a":1,"b":{"a":2}},"b":{"a":3}}})"));
 }
 
+// The reader keeps the first keys of the open objects inside itself and the
+// rest in a list of its own: a repeat is found on either side of that line,
+// a key written with escapes is the same key, and what is accepted reads
+// back whole.
+BOOST_AUTO_TEST_CASE(duplicate_keys_past_the_reader_s_inline_keys) {
+    std::string outer;
+    for (int i = 0; i < 20; ++i)
+        outer += "\"o" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    std::string inner;
+    for (int i = 0; i < 10; ++i)
+        inner += "\"i" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    auto body = [&](std::string const& extra) {
+        return R"({"content_type":"algorithm","title":"t","source":{)" + outer + "\"x\":{" +
+               inner + "\"last\":1" + extra + "}}}";
+    };
+    auto const ok = wire::parse<wire::create_content_request>(body(""));
+    BOOST_REQUIRE(ok.source);
+    BOOST_TEST(ok.source->size() == 21u);
+    BOOST_TEST(ok.source->at("o19").as_int64() == 19);
+    BOOST_TEST(ok.source->at("x").as_object().size() == 11u);
+    BOOST_TEST(ok.source->at("x").as_object().at("i9").as_int64() == 9);
+    for (std::string repeat : {"i0", "i9", "last", "i\\u0035"}) {  // i\u0035 is i5
+        try {
+            wire::parse<wire::create_content_request>(body(",\"" + repeat + "\":2"));
+            BOOST_FAIL("accepted a repeated key " << repeat);
+        } catch (gallery_error const& e) {
+            auto const named = repeat == "i\\u0035" ? std::string("i5") : repeat;
+            BOOST_TEST(std::string(e.what()).find("'" + named + "': appears more than once") !=
+                           std::string::npos,
+                       e.what());
+        }
+    }
+    // an outer key inside the inner object is not a repeat
+    BOOST_CHECK_NO_THROW(wire::parse<wire::create_content_request>(body(",\"o3\":2")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

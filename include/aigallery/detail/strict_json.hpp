@@ -1,19 +1,22 @@
 // Strict JSON for request bodies: the contract wants malformed JSON, invalid
 // UTF-8, duplicate keys, unknown fields and wrong types refused with the
 // offending field named. Boost.JSON parses (and checks UTF-8); this adds the
-// duplicate-key pass and a Boost.Describe-driven mapping that is strict.
+// duplicate-key check, in the same pass, and a Boost.Describe-driven mapping
+// that is strict.
 #pragma once
 
 #include <aigallery/error.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/error.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
+#include <boost/json/value_stack.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -32,116 +35,162 @@ namespace aigallery::detail {
         (path.empty() ? std::string("body") : "field '" + path + "'") + ": " + what);
 }
 
-// A basic_parser handler that builds nothing and only remembers the keys of
-// each open object, to find a repeated one.
-class duplicate_key_finder {
+// A basic_parser handler that builds the value as Boost.JSON's own parser
+// does (through a value_stack) and, in the same pass, remembers the keys of
+// each open object to refuse a repeated one.
+class strict_handler {
 public:
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
+    static constexpr std::size_t max_object_size = boost::json::object::max_size();
+    static constexpr std::size_t max_array_size = boost::json::array::max_size();
+    static constexpr std::size_t max_key_size = boost::json::string::max_size();
+    static constexpr std::size_t max_string_size = boost::json::string::max_size();
+    /// The deepest nesting parse_strict lets through.
+    static constexpr std::size_t max_depth = 64;
 
+    boost::json::value_stack st;
     std::string duplicate;  // the repeated key, once found
+
+    template <class... Args>
+    explicit strict_handler(Args&&... args) : st(std::forward<Args>(args)...) {}
 
     using ec_t = boost::system::error_code;
     using sv = boost::json::string_view;
-    bool on_document_begin(ec_t&) {
-        frames_.reserve(8);
-        keys_.reserve(linear_max);
-        return true;
-    }
+    bool on_document_begin(ec_t&) { return true; }
     bool on_document_end(ec_t&) { return true; }
     bool on_object_begin(ec_t&) {
-        frames_.push_back({used_, {}});
+        frames_[depth_++].first_key = used_;  // the parser stops at max_depth
         return true;
     }
-    bool on_object_end(std::size_t, ec_t&) {
-        used_ = frames_.back().first_key;
-        frames_.pop_back();
+    bool on_object_end(std::size_t n, ec_t&) {
+        auto& f = frames_[--depth_];
+        used_ = f.first_key;
+        f.many.reset();
+        st.push_object(n);
         return true;
     }
     bool on_array_begin(ec_t&) { return true; }
-    bool on_array_end(std::size_t, ec_t&) { return true; }
+    bool on_array_end(std::size_t n, ec_t&) {
+        st.push_array(n);
+        return true;
+    }
     bool on_key_part(sv s, std::size_t, ec_t&) {
         key_.append(s.data(), s.size());
+        st.push_chars(s);
         return true;
     }
     bool on_key(sv s, std::size_t, ec_t& ec) {
-        key_.append(s.data(), s.size());
-        if (!remember(key_)) {
-            duplicate = key_;
+        std::string_view whole(s.data(), s.size());
+        if (!key_.empty()) {
+            key_.append(s.data(), s.size());
+            whole = key_;
+        }
+        if (!remember(whole)) {
+            duplicate.assign(whole);
             ec = make_error_code(boost::system::errc::invalid_argument);
             return false;
         }
         key_.clear();
+        st.push_key(s);
         return true;
     }
-    bool on_string_part(sv, std::size_t, ec_t&) { return true; }
-    bool on_string(sv, std::size_t, ec_t&) { return true; }
+    bool on_string_part(sv s, std::size_t, ec_t&) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_string(sv s, std::size_t, ec_t&) {
+        st.push_string(s);
+        return true;
+    }
     bool on_number_part(sv, ec_t&) { return true; }
-    bool on_int64(std::int64_t, sv, ec_t&) { return true; }
-    bool on_uint64(std::uint64_t, sv, ec_t&) { return true; }
-    bool on_double(double, sv, ec_t&) { return true; }
-    bool on_bool(bool, ec_t&) { return true; }
-    bool on_null(ec_t&) { return true; }
+    bool on_int64(std::int64_t i, sv, ec_t&) {
+        st.push_int64(i);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, sv, ec_t&) {
+        st.push_uint64(u);
+        return true;
+    }
+    bool on_double(double d, sv, ec_t&) {
+        st.push_double(d);
+        return true;
+    }
+    bool on_bool(bool b, ec_t&) {
+        st.push_bool(b);
+        return true;
+    }
+    bool on_null(ec_t&) {
+        st.push_null();
+        return true;
+    }
     bool on_comment_part(sv, ec_t&) { return true; }
     bool on_comment(sv, ec_t&) { return true; }
 
 private:
-    // Objects in request bodies hold a handful of keys: each open object's
-    // keys sit in one reused vector (no allocation per key once warm) and
-    // are searched linearly; an object that grows past `linear_max` keys
-    // moves to a hash set, so a hostile body with many keys stays linear.
+    // Objects in request bodies hold a handful of keys: the open objects'
+    // keys sit in one list, the first `inline_keys` of them inside the
+    // handler (no allocation for a typical body), and each object's are
+    // searched linearly; an object that grows past `linear_max` keys moves
+    // to a hash set, so a hostile body with many keys stays linear.
     static constexpr std::size_t linear_max = 16;
+    static constexpr std::size_t inline_keys = 24;
     struct frame {
-        std::size_t first_key = 0;  // its keys are keys_[first_key, used_)
+        std::size_t first_key = 0;  // its keys are key_at(first_key .. used_-1)
         std::unique_ptr<std::unordered_set<std::string>> many;
     };
 
+    std::string& key_at(std::size_t i) {
+        return i < inline_keys ? inline_[i] : spill_[i - inline_keys];
+    }
+
     // Adds a key to the innermost object; false when it was there already.
-    bool remember(std::string const& key) {
-        auto& f = frames_.back();
+    bool remember(std::string_view key) {
+        auto& f = frames_[depth_ - 1];
         if (f.many)
-            return f.many->insert(key).second;
+            return f.many->emplace(key).second;
         for (std::size_t i = f.first_key; i < used_; ++i)
-            if (keys_[i] == key)
+            if (key_at(i) == key)
                 return false;
         if (used_ - f.first_key == linear_max) {
-            f.many = std::make_unique<std::unordered_set<std::string>>(
-                keys_.begin() + static_cast<std::ptrdiff_t>(f.first_key),
-                keys_.begin() + static_cast<std::ptrdiff_t>(used_));
-            return f.many->insert(key).second;
+            f.many = std::make_unique<std::unordered_set<std::string>>();
+            for (std::size_t i = f.first_key; i < used_; ++i)
+                f.many->insert(key_at(i));
+            return f.many->emplace(key).second;
         }
-        if (used_ == keys_.size())
-            keys_.emplace_back();
-        keys_[used_++].assign(key);
+        if (used_ >= inline_keys && used_ - inline_keys == spill_.size())
+            spill_.emplace_back();
+        key_at(used_++).assign(key);
         return true;
     }
 
-    std::vector<frame> frames_;
-    std::vector<std::string> keys_;  // the open objects' keys; [0, used_) in use
-    std::size_t used_ = 0;
-    std::string key_;
+    std::array<frame, max_depth + 1> frames_;
+    std::size_t depth_ = 0;
+    std::array<std::string, inline_keys> inline_;
+    std::vector<std::string> spill_;  // keys past the first inline_keys
+    std::size_t used_ = 0;            // keys of the open objects in use
+    std::string key_;                 // a key that arrives in parts
 };
 
-/// Parses a whole body strictly; throws ModelArts.4001 saying what is wrong
-/// and where.
+/// Parses a whole body strictly, in one pass; throws ModelArts.4001 saying
+/// what is wrong and where.
 inline boost::json::value parse_strict(std::string_view text,
                                        boost::json::storage_ptr storage = {}) {
     boost::json::parse_options opt;
-    opt.max_depth = 64;
-    boost::json::basic_parser<duplicate_key_finder> p(opt);
+    opt.max_depth = strict_handler::max_depth;
+    unsigned char temp[BOOST_JSON_STACK_BUFFER_SIZE];
+    boost::json::basic_parser<strict_handler> p(opt, boost::json::storage_ptr(), temp, sizeof temp);
+    p.handler().st.reset(std::move(storage));
     boost::system::error_code ec;
-    std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+    std::size_t const used = p.write_some(false, text.data(), text.size(), ec);
     if (ec) {
         if (!p.handler().duplicate.empty())
             field_error(p.handler().duplicate, "appears more than once");
         field_error({}, "malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
     }
-    auto v = boost::json::parse(text, ec, std::move(storage), opt);
-    if (ec)
-        field_error({}, "malformed JSON: " + ec.message());  // e.g. an empty body
-    return v;
+    if (used < text.size()) {
+        ec = boost::json::error::extra_data;
+        field_error({}, "malformed JSON: " + ec.message());
+    }
+    return p.handler().st.release();
 }
 
 /// Where a value sits in the body, as an error names it
