@@ -164,8 +164,8 @@ BOOST_AUTO_TEST_CASE(the_seed_scenario_over_https_signed_against_the_binary) {
     BOOST_TEST_REQUIRE(journal.has_value());
     m.stop();
     std::string output_after_startup = m.log.substr(m.log.find("listening on"));
-    for (std::string const secret : {alice.secret_key, bob.secret_key, carol.secret_key,
-                                     wrong.secret_key, std::string("Signature="), alice.token}) {
+    for (std::string const& secret : {alice.secret_key, bob.secret_key, carol.secret_key,
+                                      wrong.secret_key, std::string("Signature="), alice.token}) {
         BOOST_TEST(error_text.find(secret) == std::string::npos, secret);
         BOOST_TEST(journal->body().find(secret) == std::string::npos, secret);
         BOOST_TEST(output_after_startup.find(secret) == std::string::npos, secret);

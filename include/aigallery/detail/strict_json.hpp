@@ -57,8 +57,12 @@ public:
     using sv = boost::json::string_view;
     bool on_document_begin(ec_t&) { return true; }
     bool on_document_end(ec_t&) { return true; }
-    bool on_object_begin(ec_t&) {
-        frames_[depth_++].first_key = used_;  // the parser stops at max_depth
+    bool on_object_begin(ec_t& ec) {
+        if (depth_ == frames_.size()) {  // parse_strict's max_depth stops it first
+            ec = boost::json::error::too_deep;
+            return false;
+        }
+        frames_[depth_++].first_key = used_;
         return true;
     }
     bool on_object_end(std::size_t n, ec_t&) {
