@@ -299,8 +299,8 @@ BOOST_AUTO_TEST_CASE(duplicate_keys_past_the_reader_s_inline_keys) {
     for (int i = 0; i < 10; ++i)
         inner += "\"i" + std::to_string(i) + "\":" + std::to_string(i) + ",";
     auto body = [&](std::string const& extra) {
-        return R"({"content_type":"algorithm","title":"t","source":{)" + outer + "\"x\":{" +
-               inner + "\"last\":1" + extra + "}}}";
+        return R"({"content_type":"algorithm","title":"t","source":{)" + outer + "\"x\":{" + inner +
+               "\"last\":1" + extra + "}}}";
     };
     auto const ok = wire::parse<wire::create_content_request>(body(""));
     BOOST_REQUIRE(ok.source);
@@ -318,6 +318,16 @@ BOOST_AUTO_TEST_CASE(duplicate_keys_past_the_reader_s_inline_keys) {
                            std::string::npos,
                        e.what());
         }
+    }
+    // an empty key repeated is named too
+    try {
+        wire::parse<wire::create_content_request>(
+            R"({"content_type":"algorithm","title":"t","source":{"":1,"":2}})");
+        BOOST_FAIL("accepted a repeated empty key");
+    } catch (gallery_error const& e) {
+        BOOST_TEST(
+            std::string(e.what()).find("field '': appears more than once") != std::string::npos,
+            e.what());
     }
     // an outer key inside the inner object is not a repeat
     BOOST_CHECK_NO_THROW(wire::parse<wire::create_content_request>(body(",\"o3\":2")));

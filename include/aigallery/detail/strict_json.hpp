@@ -48,7 +48,7 @@ public:
     static constexpr std::size_t max_depth = 64;
 
     boost::json::value_stack st;
-    std::string duplicate;  // the repeated key, once found
+    std::optional<std::string> duplicate;  // the repeated key, once found (it may be "")
 
     template <class... Args>
     explicit strict_handler(Args&&... args) : st(std::forward<Args>(args)...) {}
@@ -89,7 +89,7 @@ public:
             whole = key_;
         }
         if (!remember(whole)) {
-            duplicate.assign(whole);
+            duplicate.emplace(whole);
             ec = make_error_code(boost::system::errc::invalid_argument);
             return false;
         }
@@ -186,8 +186,8 @@ inline boost::json::value parse_strict(std::string_view text,
     boost::system::error_code ec;
     std::size_t const used = p.write_some(false, text.data(), text.size(), ec);
     if (ec) {
-        if (!p.handler().duplicate.empty())
-            field_error(p.handler().duplicate, "appears more than once");
+        if (auto const& key = p.handler().duplicate)  // named even when it is ""
+            throw gallery_error(errc::bad_request, "field '" + *key + "': appears more than once");
         field_error({}, "malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
     }
     if (used < text.size()) {
