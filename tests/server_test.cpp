@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -98,6 +99,48 @@ BOOST_AUTO_TEST_CASE(starts_on_a_free_port_and_answers_health) {
     BOOST_TEST(res->result_int() == 200);
     BOOST_TEST(boost::json::parse(res->body()) == boost::json::parse(R"({"status":"ok"})"));
     BOOST_TEST(!(*res)["X-Request-Id"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_s_bytes_are_those_beast_s_serializer_would_send) {
+    // The session writes its own rendering of the start line and fields
+    // (detail::render_head) and the body after it; a peer must not be able to
+    // tell it from Beast's own serializer, which operator<< uses.
+    namespace http = boost::beast::http;
+    std::vector<aigallery::http_response> answers;
+    {
+        aigallery::http_response r{http::status::created, 11};
+        r.set(http::field::content_type, "application/json");
+        r.set("X-Request-Id", "req-00ff-1");
+        r.set(http::field::location, "/v1/aihub/contents/abc/versions/1.0.1");
+        r.body() = R"({"version_num":"1.0.1"})";
+        r.prepare_payload();
+        answers.push_back(r);
+    }
+    {
+        aigallery::http_response r{http::status::not_found, 10};  // HTTP/1.0
+        r.reason("Nowhere To Be Found");
+        r.set("X-Empty", "");
+        r.insert("Set-Cookie", "a=1");
+        r.insert("Set-Cookie", "b=2");  // a repeated field stays repeated, in order
+        r.keep_alive(false);
+        r.prepare_payload();
+        answers.push_back(r);
+    }
+    {
+        aigallery::http_response r;
+        r.result(599u);  // no reason Beast knows
+        r.version(11);
+        r.body() = std::string(70'000, 'x');
+        r.prepare_payload();
+        answers.push_back(r);
+    }
+    for (auto const& r : answers) {
+        std::ostringstream beast_bytes;
+        beast_bytes << r;
+        std::string head = "left over from the last answer";
+        aigallery::mock::detail::render_head(r, head);
+        BOOST_TEST((head + r.body()) == beast_bytes.str(), "status " << r.result_int());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(binds_the_port_it_is_given) {

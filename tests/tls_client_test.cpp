@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(the_seed_scenario_over_https_signed_against_the_binary) {
 
     // Secrets: nowhere in the errors, the journal or the mock's output.
     auto journal = control.send(http_request_get("/__mock/journal"));
-    BOOST_TEST_REQUIRE(journal.has_value());
+    BOOST_TEST_REQUIRE(journal.has_value(), journal.error().message());
     m.stop();
     std::string output_after_startup = m.log.substr(m.log.find("listening on"));
     for (std::string const& secret : {alice.secret_key, bob.secret_key, carol.secret_key,
@@ -230,6 +230,28 @@ BOOST_AUTO_TEST_CASE(keep_alive_and_clean_close_over_tls) {
     BOOST_TEST(client.me().domain_id == alice.domain_id);
     BOOST_TEST(gallery.connections_accepted() == 2u);
     BOOST_TEST(gallery.url().starts_with("https://"));
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_larger_than_a_tls_record_arrives_whole_and_the_connection_goes_on) {
+    // Over 16 KiB (one TLS record), and over the 64 KiB a connection keeps for
+    // answers: the journal of 200 requests.
+    auto const& pki = test_pki::get();
+    mock::tls_server gallery(serving(pki.cert(), pki.key()));
+    auto alice = gallery.add_account("alice");
+    aigallery::client client{aigallery::beast_transport(gallery.url(), trusting(pki.ca())),
+                             keys_of(alice)};
+    for (int i = 0; i < 200; ++i)
+        client.me();
+    aigallery::beast_transport control(gallery.url(), trusting(pki.ca()));
+    for (int round = 0; round < 2; ++round) {
+        auto journal = control.send(http_request_get("/__mock/journal"));
+        BOOST_TEST_REQUIRE(journal.has_value(), journal.error().message());
+        BOOST_TEST(journal->body().size() > 64u * 1024u);
+        auto const doc = json::parse(journal->body());
+        BOOST_TEST(doc.at("items").as_array().size() == 200u);
+    }
+    BOOST_TEST(client.me().domain_id == alice.domain_id);
+    BOOST_TEST(gallery.connections_accepted() == 2u);  // one each, both kept alive
 }
 
 BOOST_AUTO_TEST_CASE(iam_tokens_over_https) {
