@@ -259,6 +259,25 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_parser_limit_gets_413) {
     BOOST_TEST(answer.find(R"("error_code":"ModelArts.4130")") != std::string::npos, answer);
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_of_many_segments_arrives_whole_and_the_connection_goes_on) {
+    // Over 64 KiB, so the gathered write takes several sends: the journal of
+    // 200 requests, fetched twice on one connection.
+    aigallery::mock::server s;
+    auto alice = s.add_account("alice");
+    aigallery::beast_transport transport{s.url()};
+    for (int i = 0; i < 200; ++i)
+        BOOST_TEST_REQUIRE(transport.send(me(alice.token)).has_value());
+    for (int round = 0; round < 2; ++round) {
+        auto journal = transport.send(get("/__mock/journal"));
+        BOOST_TEST_REQUIRE(journal.has_value(), journal.error().message());
+        BOOST_TEST(journal->body().size() > 64u * 1024u);
+        auto const doc = boost::json::parse(journal->body());
+        BOOST_TEST(doc.at("items").as_array().size() == 200u);
+    }
+    BOOST_TEST_REQUIRE(transport.send(me(alice.token)).has_value());
+    BOOST_TEST(s.connections_accepted() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_reset_fault_is_an_error_for_the_client) {
     aigallery::mock::server s;
     auto alice = s.add_account("alice");

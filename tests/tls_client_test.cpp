@@ -233,8 +233,8 @@ BOOST_AUTO_TEST_CASE(keep_alive_and_clean_close_over_tls) {
 }
 
 BOOST_AUTO_TEST_CASE(an_answer_larger_than_a_tls_record_arrives_whole_and_the_connection_goes_on) {
-    // Over 16 KiB (one TLS record), and over the 64 KiB a connection keeps for
-    // answers: the journal of 200 requests.
+    // Over 16 KiB (one TLS record, and what a connection keeps for its
+    // answers): the journal of 200 requests.
     auto const& pki = test_pki::get();
     mock::tls_server gallery(serving(pki.cert(), pki.key()));
     auto alice = gallery.add_account("alice");

@@ -613,30 +613,38 @@ private:
             // A client that does not read its answer is closed at the deadline too.
             c->expire_at(deadline);
             boost::system::error_code write_ec;
-            if (res.chunked()) {  // not made by the service today; Beast frames it
+            std::size_t whole = 0;  // the bytes a complete write sends
+            if (res.chunked()) {    // not made by the service today; Beast frames it
                 std::tie(write_ec, n) =
                     co_await http::async_write(c->stream, res, net::as_tuple(net::use_awaitable));
+                whole = n;
             } else if constexpr (std::is_same_v<Stream, tcp::socket>) {
                 // The head and the body, gathered: one sendmsg, no copy of the body.
                 detail::render_head(res, head);
+                whole = head.size() + res.body().size();
                 std::array<net::const_buffer, 2> const wire{net::buffer(head),
                                                             net::buffer(res.body())};
                 std::tie(write_ec, n) =
                     co_await net::async_write(c->stream, wire, net::as_tuple(net::use_awaitable));
             } else {
-                // TLS: one buffer. Beast's ssl_stream, handed two buffers of
-                // which the first is used up and the second is over 16 KiB,
-                // writes nothing, and async_write then stops short; the body
-                // is encrypted (so copied) anyway.
+                // TLS: one buffer. Asio's consuming_buffers for a std::array of
+                // two keeps a used-up first buffer as an empty one, and Beast's
+                // ssl_stream, handed that and a second buffer over 16 KiB,
+                // writes nothing, so async_write stops short. The body is
+                // encrypted (so copied) anyway.
                 detail::render_head(res, head);
                 head.append(res.body());
+                whole = head.size();
                 std::tie(write_ec, n) = co_await net::async_write(
                     c->stream, net::buffer(head), net::as_tuple(net::use_awaitable));
-                if (head.capacity() > 64 * 1024)
-                    std::string().swap(head);  // a large answer's buffer is not kept idle
+                if (head.capacity() > 16 * 1024)
+                    std::string().swap(head);  // no more kept idle than ssl_stream's own buffer
             }
-            if (write_ec || !res.keep_alive()) {
-                if (!write_ec)
+            // A write that stops short without an error leaves the client out
+            // of step: closed, as after an error.
+            bool const whole_answer = !write_ec && n == whole;
+            if (!whole_answer || !res.keep_alive()) {
+                if (whole_answer)
                     co_await Policy::finish(c->stream, *c);  // TLS: close_notify
                 c->close();
                 co_return;
