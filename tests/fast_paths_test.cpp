@@ -15,8 +15,10 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -481,6 +483,106 @@ BOOST_AUTO_TEST_CASE(the_version_table_behaves_as_an_ordered_map) {
     BOOST_TEST(table.count(missing) == 0u);
     BOOST_CHECK_THROW(static_cast<void>(table.at(missing)), std::out_of_range);
     BOOST_TEST(table.at(oracle.begin()->first).desc == oracle.begin()->second);
+}
+
+// A find() among many versions first guesses the position from where the
+// number lies between the lowest and the highest. Whatever the spread (an
+// unbroken run, runs with holes, a few far-off numbers, parts near their
+// maximum), it finds what a std::set finds, and nothing that is not there.
+BOOST_AUTO_TEST_CASE(the_version_table_finds_every_number_however_they_are_spread) {
+    std::mt19937 rng(11);
+    auto const top = version_number::max_part;
+    auto check = [](mock::version_table const& table, std::set<version_number> const& oracle,
+                    std::vector<version_number> const& probes) {
+        for (auto n : probes) {
+            auto it = table.find(n);
+            bool const held = oracle.count(n) == 1;
+            BOOST_TEST_REQUIRE((it != table.end()) == held, "find " << n.to_string());
+            if (held)
+                BOOST_TEST_REQUIRE(it->num == n);
+        }
+    };
+    struct layout {
+        char const* name;
+        std::function<std::vector<version_number>()> numbers;
+    };
+    std::vector<layout> layouts = {
+        {"an unbroken run of patches",
+         [] {
+             std::vector<version_number> v;
+             for (std::uint32_t p = 0; p < 3000; ++p)
+                 v.emplace_back(1, 0, p);
+             return v;
+         }},
+        {"two runs far apart",
+         [] {
+             std::vector<version_number> v;
+             for (std::uint32_t p = 0; p < 1000; ++p)
+                 v.emplace_back(1, 0, p);
+             for (std::uint32_t p = 0; p < 50; ++p)
+                 v.emplace_back(7, 3, p);
+             return v;
+         }},
+        {"every part bumped",
+         [] {
+             std::vector<version_number> v;
+             for (std::uint32_t a = 0; a < 4; ++a)
+                 for (std::uint32_t b = 0; b < 10; ++b)
+                     for (std::uint32_t c = 0; c < 30; ++c)
+                         v.emplace_back(a, b, c);
+             return v;
+         }},
+        {"parts near their maximum",
+         [top] {
+             std::vector<version_number> v;
+             for (std::uint32_t p = 0; p < 500; ++p) {
+                 v.emplace_back(0, 0, p);
+                 v.emplace_back(top, top, top - p);
+                 v.emplace_back(top - 1, p, 0);
+             }
+             return v;
+         }},
+        {"random",
+         [&rng] {
+             std::vector<version_number> v;
+             for (int i = 0; i < 2000; ++i)
+                 v.emplace_back(rng() % 5, rng() % 100, rng());
+             return v;
+         }},
+    };
+    for (auto const& l : layouts) {
+        BOOST_TEST_CONTEXT(l.name) {
+            mock::version_table table;
+            std::set<version_number> oracle;
+            auto numbers = l.numbers();
+            for (auto n : numbers) {
+                mock::version_record v;
+                v.num = n;
+                table.emplace(std::move(v));
+                oracle.insert(n);
+            }
+            // Probes: every number held, its neighbours, and the ends.
+            std::vector<version_number> probes = {version_number(0, 0, 0),
+                                                  version_number(top, top, top)};
+            for (auto n : numbers) {
+                probes.push_back(n);
+                if (n.patch_part() < top)
+                    probes.emplace_back(n.major_part(), n.minor_part(), n.patch_part() + 1);
+                if (n.patch_part() > 0)
+                    probes.emplace_back(n.major_part(), n.minor_part(), n.patch_part() - 1);
+            }
+            check(table, oracle, probes);
+            // Holes: a third of them erased, at random; then every probe again.
+            for (auto n : numbers)
+                if (rng() % 3 == 0 && oracle.erase(n) == 1)
+                    table.erase(table.find(n));
+            BOOST_TEST_REQUIRE(table.size() == oracle.size());
+            check(table, oracle, probes);
+            auto o = oracle.begin();
+            for (auto const& v : table)
+                BOOST_TEST_REQUIRE(v.num == *o++);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_state_document_may_list_versions_in_any_order) {
