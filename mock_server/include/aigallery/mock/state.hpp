@@ -95,14 +95,15 @@ struct version_record {
 
 /// An asset's existing versions in ascending order. The records sit in one
 /// vector; past a handful of versions their numbers are kept side by side
-/// in another, 12 bytes each, so finding one among a million binary-searches
-/// 12 MB of numbers (mostly in cache) and then touches one record, where a
-/// tree chased a node per level across the heap. A version costs its record
-/// (and its number), no node; an asset of a few versions has one vector and
-/// searches its records directly. New versions are above every stored one
-/// and are appended; erasing one, or inserting below the highest, moves the
-/// records above it: O(versions of this asset). Iterators and references
-/// are invalidated by emplace and erase.
+/// in another, 12 bytes each. Finding one guesses its position from where its
+/// number lies between the lowest and the highest (exact for an unbroken run
+/// of bumps), checks the numbers near the guess, and only then binary-searches
+/// them all (search_numbers()); a tree chased a node per level across the
+/// heap. A version costs its record (and its number), no node; an asset of a
+/// few versions has one vector and searches its records directly. New
+/// versions are above every stored one and are appended; erasing one, or
+/// inserting below the highest, moves the records above it: O(versions of
+/// this asset). Iterators and references are invalidated by emplace and erase.
 class version_table {
 public:
     /// Ascending by number.
