@@ -184,14 +184,24 @@ void check_signed_by(http_request const& req, account const& a) {
         auto semi = names.find(';');
         std::string name(names.substr(0, semi));
         names = semi == std::string_view::npos ? std::string_view() : names.substr(semi + 1);
-        // A name listed k times stands for its first k fields, in order.
+        // A name listed k times stands for its first k fields, in order,
+        // leaving out a multipart/form-data Content-Type (never signed).
         std::size_t k = 0;
         for (auto const& s : seen)
             k += s == name;
         seen.push_back(name);
         auto [first, last] = req.equal_range(name);
-        for (std::size_t j = 0; j < k && first != last; ++j)
+        auto const is_unsigned = [&name](auto const& f) {
+            return name == "content-type" &&
+                   f.value().find("multipart/form-data") != std::string_view::npos;
+        };
+        while (first != last && is_unsigned(*first))
             ++first;
+        for (std::size_t j = 0; j < k && first != last; ++j) {
+            ++first;
+            while (first != last && is_unsigned(*first))
+                ++first;
+        }
         if (first == last)
             finding("accepted although a signed header is missing", req);
         again.insert(name, first->value());

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -89,11 +90,22 @@ account const& verify_signature(http_request const& req, FindByAccessKey&& find_
         if (name.empty() || name != d::ascii_lower(name))
             refuse("SignedHeaders must list lowercase header names separated by ';'");
         // The signer lists a name once per field, so a name listed k times
-        // stands for the request's first k fields of that name, in order.
+        // stands for the request's first k fields of that name, in order;
+        // as the signer does, a multipart/form-data Content-Type is not
+        // one of them (the SDK never signs it).
         std::size_t const earlier = listed[name]++;
-        auto [it, end] = req.equal_range(name);
+        auto const range = req.equal_range(name);
+        auto it = range.first;
+        auto const end = range.second;
+        auto const skip_unsigned = [&name, end](auto at) {
+            while (at != end && name == "content-type" &&
+                   at->value().find("multipart/form-data") != std::string_view::npos)
+                ++at;
+            return at;
+        };
+        it = skip_unsigned(it);
         for (std::size_t k = 0; k < earlier && it != end; ++k)
-            ++it;
+            it = skip_unsigned(std::next(it));
         if (it == end)
             refuse("the signed header '" + printable(name) + "' is not in the request" +
                    (earlier == 0 ? "" : " as often as SignedHeaders lists it"));
