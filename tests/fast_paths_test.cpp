@@ -514,6 +514,13 @@ BOOST_AUTO_TEST_CASE(the_version_table_finds_every_number_however_they_are_sprea
                  v.emplace_back(1, 0, p);
              return v;
          }},
+        {"patches with gaps",
+         [&rng] {
+             std::vector<version_number> v;
+             for (std::uint32_t p = 5, i = 0; i < 3000; ++i, p += 1 + rng() % 3)
+                 v.emplace_back(2, 4, p);
+             return v;
+         }},
         {"two runs far apart",
          [] {
              std::vector<version_number> v;
@@ -578,9 +585,20 @@ BOOST_AUTO_TEST_CASE(the_version_table_finds_every_number_however_they_are_sprea
                     table.erase(table.find(n));
             BOOST_TEST_REQUIRE(table.size() == oracle.size());
             check(table, oracle, probes);
+            // Put back into the holes (emplace uses the position found for a
+            // number not held): the order stays that of the set.
+            for (auto n : numbers) {
+                mock::version_record v;
+                v.num = n;
+                auto const [it, added] = table.emplace(std::move(v));
+                BOOST_TEST_REQUIRE(added == oracle.insert(n).second);
+                BOOST_TEST_REQUIRE(it->num == n);
+            }
+            BOOST_TEST_REQUIRE(table.size() == oracle.size());
             auto o = oracle.begin();
             for (auto const& v : table)
                 BOOST_TEST_REQUIRE(v.num == *o++);
+            check(table, oracle, probes);
         }
     }
 }

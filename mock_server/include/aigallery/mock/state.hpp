@@ -95,9 +95,10 @@ struct version_record {
 
 /// An asset's existing versions in ascending order. The records sit in one
 /// vector; past a handful of versions their numbers are kept side by side
-/// in another, 12 bytes each. Finding one guesses its position from where its
-/// number lies between the lowest and the highest (exact for an unbroken run
-/// of bumps), checks the numbers near the guess, and only then binary-searches
+/// in another, 12 bytes each. When the lowest and highest differ only in their
+/// patch, finding one first guesses its position from where its patch lies
+/// between theirs (exact for an unbroken run of patch bumps) and checks the
+/// numbers near the guess; otherwise, or if that fails, it binary-searches
 /// them all (search_numbers()); a tree chased a node per level across the
 /// heap. A version costs its record (and its number), no node; an asset of a
 /// few versions has one vector and searches its records directly. New
@@ -201,21 +202,31 @@ private:
 
     // lower_bound() in the numbers. A binary search of a million of them
     // misses the cache on its last five or so steps, which costs more than
-    // the rest of a GET; but the numbers of a history published by bumps are
-    // spread almost evenly between the lowest and the highest (an unbroken
-    // run of patch numbers exactly so). So the position is first guessed
-    // from where `num` lies between the two ends: right, it costs the one
-    // record a find() reads anyway; near (versions deleted, or a few bumps
-    // of another part), a search of the numbers around the guess; anywhere
-    // else, the whole binary search as before.
+    // the rest of a GET. When the lowest and the highest share their major
+    // and minor parts (a history of patch bumps), the numbers are spread
+    // almost evenly between them, an unbroken run exactly so; the position
+    // is then first guessed from where `num`'s patch lies between theirs.
+    // Right, it costs the one record a find() reads anyway; near (versions
+    // deleted), a search of the numbers around the guess; else the whole
+    // binary search. Any other history goes straight to the binary search:
+    // one bump of the minor part leaves patch numbers no guide to position.
     std::size_t search_numbers(version_number num) const noexcept {
         auto const n = nums_.size();
-        if (!(nums_.front() < num))
+        auto const first = nums_.begin();
+        auto const low = nums_.front();
+        auto const high = nums_.back();
+        if (!(low < num))
             return 0;
-        if (nums_.back() < num)
+        if (high < num)
             return n;
-        // Here front < num <= back, so n >= 2 and the span is positive.
-        double const at = distance(nums_.front(), num) / distance(nums_.front(), nums_.back()) *
+        auto const everywhere = [&] {
+            return static_cast<std::size_t>(std::lower_bound(first, nums_.end(), num) - first);
+        };
+        // Here low < num <= high, so n >= 2 and high's patch is above low's.
+        if (low.major_part() != high.major_part() || low.minor_part() != high.minor_part())
+            return everywhere();
+        double const at = static_cast<double>(num.patch_part() - low.patch_part()) /
+                          static_cast<double>(high.patch_part() - low.patch_part()) *
                           static_cast<double>(n - 1);
         auto const guess = std::min(static_cast<std::size_t>(at + 0.5), n - 1);
         if (records_[guess].num == num)
@@ -223,7 +234,6 @@ private:
         constexpr std::size_t reach = 32;  // numbers each side: 768 bytes
         std::size_t const lo = guess > reach ? guess - reach : 0;
         std::size_t const hi = std::min(n, guess + reach + 1);
-        auto const first = nums_.begin();
         // The answer is in [lo, hi] when every number before lo is below
         // `num` and the one at hi (if any) is not.
         if ((lo == 0 || nums_[lo - 1] < num) && (hi == n || !(nums_[hi] < num)))
@@ -231,17 +241,7 @@ private:
                 std::lower_bound(first + static_cast<std::ptrdiff_t>(lo),
                                  first + static_cast<std::ptrdiff_t>(hi), num) -
                 first);
-        return static_cast<std::size_t>(std::lower_bound(first, nums_.end(), num) - first);
-    }
-
-    // b - a, with the parts weighted as digits of a 96-bit number; exact while
-    // it is below 2^53 (any two numbers that differ only in their patch).
-    static double distance(version_number a, version_number b) noexcept {
-        auto part = [](std::uint32_t x, std::uint32_t y) {
-            return static_cast<double>(y) - static_cast<double>(x);
-        };
-        return part(a.major_part(), b.major_part()) * 0x1p64 +
-               part(a.minor_part(), b.minor_part()) * 0x1p32 + part(a.patch_part(), b.patch_part());
+        return everywhere();
     }
 
     std::ptrdiff_t index_of(version_number num) const noexcept {
