@@ -170,34 +170,30 @@ BOOST_FIXTURE_TEST_CASE(each_failed_check_says_which, signed_gallery) {
     BOOST_TEST(json::parse(list.body()).at("total").as_int64() == 0);
 }
 
-// Found by the signature fuzzer: with two Content-Type fields, the first a
-// multipart/form-data one (which the signer leaves out, as the SDK does),
-// the gateway compared the signed field against the multipart one and
-// refused a request signed with the right secret.
-BOOST_FIXTURE_TEST_CASE(a_multipart_content_type_is_passed_over_when_fields_repeat,
+// Found by the signature fuzzer: with two Content-Type fields, the first
+// multipart/form-data, the signer (as the SDK does) signs the second, while
+// the service reads the first. The gateway refuses such a request and says
+// why, whichever field is in front, rather than let an unsigned field decide
+// how the body is read.
+BOOST_FIXTURE_TEST_CASE(a_signed_request_with_two_content_types_is_refused_by_name,
                         signed_gallery) {
-    auto r = make(http::verb::post, "/v1/aihub/contents", R"({"content_type":"algorithm"})");
-    r.erase(http::field::content_type);
-    r.insert(http::field::content_type, "multipart/form-data; boundary=x");
-    r.insert(http::field::content_type, "application/json");
-    r.insert(http::field::host, "second.test");
-    BOOST_REQUIRE(!aigallery::sign_request(r, creds, now));
-    BOOST_TEST(std::string(r[http::field::authorization]).find("content-type;host;host;") !=
-               std::string::npos);
-    auto const answer = send(r);
-    BOOST_TEST(answer.result_int() != 401u, message(answer));
-    // The signed one is still checked: changing it breaks the signature.
-    auto changed = r;
-    for (auto it = changed.begin(); it != changed.end(); ++it)
-        if (it->name() == http::field::content_type && it->value() == "application/json") {
-            changed.erase(it);
-            break;
-        }
-    changed.insert(http::field::content_type, "application/json; charset=latin1");
-    auto const refused = send(changed);
-    BOOST_TEST(refused.result_int() == 401u);
-    BOOST_TEST(message(refused).find("signature does not match") != std::string::npos,
-               message(refused));
+    for (char const* first : {"multipart/form-data; boundary=x", "application/json"}) {
+        auto r = make(http::verb::post, "/v1/aihub/contents",
+                      R"({"content_type":"algorithm","title":"t"})");
+        r.erase(http::field::content_type);
+        r.insert(http::field::content_type, first);
+        r.insert(http::field::content_type, "text/plain");
+        BOOST_REQUIRE(!aigallery::sign_request(r, creds, now));
+        r.prepare_payload();
+        auto const answer = send(r);
+        BOOST_TEST(answer.result_int() == 401u, first);
+        BOOST_TEST(message(answer).find("Content-Type appears 2 times") != std::string::npos,
+                   message(answer));
+    }
+    BOOST_TEST(svc.export_state().at("assets").as_array().empty());  // nothing created
+    // Without a second Content-Type, a signed request is judged as before.
+    auto one = signed_request(http::verb::get, "/v1/aihub/contents");
+    BOOST_TEST(send(one).result_int() == 200u);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_token_still_works_without_a_signature, signed_gallery) {

@@ -19,7 +19,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -79,6 +78,12 @@ account const& verify_signature(http_request const& req, FindByAccessKey&& find_
                        .count()) +
                " minutes from the gateway's clock " + format_rfc3339(now) + " (at most 15)");
 
+    // Content-Type is a single field (RFC 9110). With two, the signer leaves
+    // a multipart/form-data one out while the service reads the first, which
+    // need not be the one signed: refused, not guessed.
+    if (auto const n = req.count(boost::beast::http::field::content_type); n > 1)
+        refuse("Content-Type appears " + std::to_string(n) +
+               " times; a signed request may have one");
     std::vector<d::signed_header> headers;
     std::map<std::string, std::size_t> listed;
     bool host = false;
@@ -90,22 +95,11 @@ account const& verify_signature(http_request const& req, FindByAccessKey&& find_
         if (name.empty() || name != d::ascii_lower(name))
             refuse("SignedHeaders must list lowercase header names separated by ';'");
         // The signer lists a name once per field, so a name listed k times
-        // stands for the request's first k fields of that name, in order;
-        // as the signer does, a multipart/form-data Content-Type is not
-        // one of them (the SDK never signs it).
+        // stands for the request's first k fields of that name, in order.
         std::size_t const earlier = listed[name]++;
-        auto const range = req.equal_range(name);
-        auto it = range.first;
-        auto const end = range.second;
-        auto const skip_unsigned = [&name, end](auto at) {
-            while (at != end && name == "content-type" &&
-                   at->value().find("multipart/form-data") != std::string_view::npos)
-                ++at;
-            return at;
-        };
-        it = skip_unsigned(it);
+        auto [it, end] = req.equal_range(name);
         for (std::size_t k = 0; k < earlier && it != end; ++k)
-            it = skip_unsigned(std::next(it));
+            ++it;
         if (it == end)
             refuse("the signed header '" + printable(name) + "' is not in the request" +
                    (earlier == 0 ? "" : " as often as SignedHeaders lists it"));
