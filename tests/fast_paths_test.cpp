@@ -485,10 +485,11 @@ BOOST_AUTO_TEST_CASE(the_version_table_behaves_as_an_ordered_map) {
     BOOST_TEST(table.at(oracle.begin()->first).desc == oracle.begin()->second);
 }
 
-// A find() among many versions first guesses the position from where the
-// number lies between the lowest and the highest. Whatever the spread (an
-// unbroken run, runs with holes, a few far-off numbers, parts near their
-// maximum), it finds what a std::set finds, and nothing that is not there.
+// A find() among many versions whose lowest and highest differ only in their
+// patch first guesses the position from the patch; any other spread goes to
+// the binary search. Whatever the spread (an unbroken run, runs with holes,
+// a few far-off numbers, parts near their maximum), it finds what a std::set
+// finds, and nothing that is not there.
 BOOST_AUTO_TEST_CASE(the_version_table_finds_every_number_however_they_are_spread) {
     std::mt19937 rng(11);
     auto const top = version_number::max_part;
